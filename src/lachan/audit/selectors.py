@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from lachan.org.selectors import is_department_admin
+
+from .models import AuditLog
+
+
+def audit_log_for(
+    user,
+    *,
+    actor: str = "",
+    action: str = "",
+    object_type: str = "",
+    unit_id: int | None = None,
+    date_from=None,
+    date_to=None,
+    q: str = "",
+) -> QuerySet[AuditLog]:
+    """Audit records a user may browse: all of them for Department administrators, none otherwise."""
+    if not is_department_admin(user):
+        return AuditLog.objects.none()
+    qs = AuditLog.objects.select_related("unit")
+    if actor:
+        qs = qs.filter(actor_label__icontains=actor)
+    if action:
+        qs = qs.filter(action=action)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    if unit_id:
+        qs = qs.filter(unit_id=unit_id)
+    if date_from:
+        qs = qs.filter(at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(at__date__lte=date_to)
+    if q:
+        qs = qs.filter(object_repr__icontains=q)
+    return qs
+
+
+def history_of(obj) -> QuerySet[AuditLog]:
+    """Audit records of one object, oldest first (a timeline). Callers check access to obj."""
+    return AuditLog.objects.filter(
+        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+    ).order_by("at", "id")

@@ -1,0 +1,58 @@
+"""The ``lachan`` command: thin over services and the engine.
+
+Each sub-command group lives in its own module and is registered in ``COMMAND_MODULES``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+COMMAND_MODULES = [
+    "lachan.cli.system",
+    "lachan.cli.units",
+    "lachan.cli.users",
+]
+
+
+def setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lachan.web.settings")
+    import django
+
+    django.setup()
+
+
+def ensure_migrated(quiet: bool = True) -> None:
+    """The embedded default applies its migrations on first use; production runs ``lachan migrate``."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    if not settings.EMBEDDED:
+        return
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        call_command("migrate", interactive=False, verbosity=0 if quiet else 1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="lachan")
+def cli() -> None:
+    """Lá Chắn — nền tảng vận hành an toàn thông tin ngành giáo dục."""
+
+
+def _load_commands() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for command in getattr(module, "COMMANDS", []):
+            cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    setup_django()
+    _load_commands()
+    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="lachan")

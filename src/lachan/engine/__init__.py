@@ -1,0 +1,1 @@
+"""Pure-Python engine: parsers, matching and detection. Never imports Django."""

@@ -1,0 +1,46 @@
+"""Site-wide access rules: log in first; Department roles pass two-factor when required."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+
+# URL prefixes reachable without a session (the API has its own token auth).
+PUBLIC_PREFIXES = ("/login/", "/static/", "/api/", "/i18n/", "/healthz", "/favicon.ico")
+TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+            return redirect(f"{reverse('login')}?next={request.path}")
+        return self.get_response(request)
+
+
+class TwoFactorMiddleware:
+    """A user with a TOTP device must verify it; a Department user must enrol one when required."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(PUBLIC_PREFIXES + TWO_FACTOR_PREFIXES)
+            and not user.is_verified()
+        ):
+            from django_otp import user_has_device
+
+            if user_has_device(user, confirmed=True):
+                return redirect(f"{reverse('two_factor_verify')}?next={request.path}")
+            if settings.LACHAN_REQUIRE_2FA_DEPARTMENT:
+                from lachan.org.selectors import is_department_staff
+
+                if is_department_staff(user):
+                    return redirect("two_factor_setup")
+        return self.get_response(request)
