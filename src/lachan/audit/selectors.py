@@ -44,3 +44,30 @@ def history_of(obj) -> QuerySet[AuditLog]:
     return AuditLog.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).order_by("at", "id")
+
+
+def audit_filter_choices(user) -> dict[str, list[str]]:
+    """The distinct actions and object types present, for the filter drop-downs."""
+    if not is_department_admin(user):
+        return {"actions": [], "object_types": []}
+    base = AuditLog.objects.order_by()
+    return {
+        "actions": sorted(set(base.values_list("action", flat=True).distinct())),
+        "object_types": sorted(
+            t for t in set(base.values_list("object_type", flat=True).distinct()) if t
+        ),
+    }
+
+
+def actions_by(user, target_user, *, limit: int = 20) -> QuerySet[AuditLog]:
+    """The latest audit records made by ``target_user``; Department administrators only."""
+    if not is_department_admin(user):
+        return AuditLog.objects.none()
+    return AuditLog.objects.filter(actor_id=target_user.pk).select_related("unit")[:limit]
+
+
+def unit_history(user, unit, *, limit: int = 20) -> QuerySet[AuditLog]:
+    """The latest audit records about a unit's own record; Department administrators only."""
+    if not is_department_admin(user):
+        return AuditLog.objects.none()
+    return AuditLog.objects.filter(object_type="org.unit", object_id=str(unit.pk))[:limit]

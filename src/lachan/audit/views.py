@@ -1,0 +1,245 @@
+"""The audit log page: Department administrators browse, filter and export every recorded write."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from lachan.org.models import Unit
+from lachan.org.selectors import is_department_admin, visible_units
+
+from .selectors import audit_filter_choices, audit_log_for
+
+PAGE_SIZE = 50
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
+
+# Human labels for the action codes the services record; unknown codes show as they are.
+ACTION_LABELS: dict[str, Any] = {
+    "auth.login": _("Đăng nhập"),
+    "auth.logout": _("Đăng xuất"),
+    "auth.login_failed": _("Đăng nhập không thành công"),
+    "auth.2fa_enrol": _("Bật xác thực hai lớp"),
+    "auth.2fa_failed": _("Nhập sai mã xác thực hai lớp"),
+    "auth.2fa_remove": _("Tắt xác thực hai lớp"),
+    "auth.2fa_reset": _("Đặt lại xác thực hai lớp"),
+    "unit.create": _("Thêm đơn vị"),
+    "unit.update": _("Sửa đơn vị"),
+    "unit.retire": _("Đơn vị ngừng hoạt động"),
+    "unit.alias_add": _("Thêm tên gọi khác của đơn vị"),
+    "unit.import": _("Nhập danh sách đơn vị"),
+    "user.create": _("Tạo tài khoản"),
+    "user.activate": _("Mở khoá tài khoản"),
+    "user.deactivate": _("Khoá tài khoản"),
+    "user.password": _("Đổi mật khẩu"),
+    "role.assign": _("Phân quyền"),
+    "role.revoke": _("Thu hồi quyền"),
+    "token.issue": _("Cấp mã truy cập API"),
+    "token.revoke": _("Thu hồi mã truy cập API"),
+    "finding.create": _("Ghi nhận phát hiện"),
+    "finding.refresh": _("Cập nhật phát hiện"),
+    "finding.resolve": _("Phát hiện đã khắc phục"),
+    "task.create": _("Giao việc"),
+    "task.refresh": _("Cập nhật việc"),
+    "task.start": _("Bắt đầu xử lý"),
+    "task.submit": _("Báo cáo kết quả"),
+    "task.verify": _("Xác nhận hoàn thành"),
+    "task.return": _("Trả lại việc"),
+    "task.close": _("Đóng việc"),
+    "task.comment": _("Bình luận"),
+    "policy.due_days": _("Đổi thời hạn xử lý"),
+}
+
+OBJECT_TYPE_LABELS: dict[str, Any] = {
+    "org.unit": _("Đơn vị"),
+    "auth.user": _("Tài khoản"),
+    "org.roleassignment": _("Phân quyền"),
+    "org.apitoken": _("Mã truy cập API"),
+    "remediation.task": _("Việc cần xử lý"),
+    "remediation.finding": _("Phát hiện"),
+    "remediation.taskcomment": _("Bình luận"),
+    "remediation.duepolicy": _("Thời hạn xử lý"),
+}
+
+
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
+
+
+class AuditUnitField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Unit) -> str:
+        return "\u00a0\u00a0" * obj.depth + f"{obj.name} ({obj.code})"
+
+
+def _date(label) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(
+            format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        ),
+        error_messages={"invalid": _("Nhập ngày theo dạng dd/mm/yyyy.")},
+    )
+
+
+class AuditFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Nội dung"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên đối tượng")}),
+    )
+    actor = forms.CharField(
+        label=_("Người thực hiện"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Tên đăng nhập")}),
+    )
+    action = forms.ChoiceField(label=_("Hành động"), required=False)
+    object_type = forms.ChoiceField(label=_("Loại đối tượng"), required=False)
+    unit = AuditUnitField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    date_from = _date(_("Từ ngày"))
+    date_to = _date(_("Đến ngày"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = audit_filter_choices(user)
+        self.fields["action"].choices = [("", _("Tất cả"))] + [
+            (a, f"{action_label(a)} ({a})" if a in ACTION_LABELS else a) for a in choices["actions"]
+        ]
+        self.fields["object_type"].choices = [("", _("Tất cả"))] + [
+            (t, str(OBJECT_TYPE_LABELS.get(t, t))) for t in choices["object_types"]
+        ]
+        self.fields["unit"].queryset = visible_units(user).order_by("path")
+
+    def filters(self) -> dict[str, Any]:
+        """Valid fields become filters; an invalid field is ignored (and shown as an error)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        unit = data.get("unit")
+        return {
+            "actor": (data.get("actor") or "").strip(),
+            "action": data.get("action") or "",
+            "object_type": data.get("object_type") or "",
+            "unit_id": unit.pk if unit else None,
+            "date_from": data.get("date_from"),
+            "date_to": data.get("date_to"),
+            "q": (data.get("q") or "").strip(),
+        }
+
+
+def _filtered(request: HttpRequest):
+    user = request.user
+    if not is_department_admin(user):
+        raise PermissionDenied
+    form = AuditFilterForm(request.GET or None, user=user)
+    return form, audit_log_for(user, **form.filters())
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    if value is True:
+        return "✓"
+    if value is False:
+        return "✗"
+    return str(value)
+
+
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form, qs = _filtered(request)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = []
+    for entry in page.object_list:
+        rows.append(
+            {
+                "entry": entry,
+                "label": action_label(entry.action),
+                "type_label": str(OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type)),
+                "changes": [(k, _value(old), _value(new)) for k, old, new in entry.changes()],
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "nav_section": "audit",
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+    }
+    htmx = getattr(request, "htmx", None)
+    template = (
+        "audit/_results.html"
+        if htmx and not htmx.history_restore_request
+        else "audit/audit_log.html"
+    )
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@require_GET
+def audit_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The filtered log as CSV (UTF-8 with BOM so Excel shows Vietnamese correctly)."""
+    _form, qs = _filtered(request)
+    writer = csv.writer(_Echo())
+    header = [
+        gettext("Thời điểm"),
+        gettext("Người thực hiện"),
+        gettext("Hành động"),
+        gettext("Mã hành động"),
+        gettext("Loại đối tượng"),
+        gettext("Mã đối tượng"),
+        gettext("Đối tượng"),
+        gettext("Đơn vị"),
+        gettext("Ghi chú"),
+        gettext("Trước"),
+        gettext("Sau"),
+    ]
+
+    def rows():
+        yield "\ufeff" + writer.writerow(header)
+        for e in qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    timezone.localtime(e.at).strftime("%d/%m/%Y %H:%M:%S"),
+                    e.actor_label,
+                    action_label(e.action),
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.object_repr,
+                    e.unit.code if e.unit_id and e.unit else "",
+                    e.message,
+                    json.dumps(e.before, ensure_ascii=False) if e.before is not None else "",
+                    json.dumps(e.after, ensure_ascii=False) if e.after is not None else "",
+                ]
+            )
+
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="nhat-ky-{stamp}.csv"'
+    return response

@@ -127,3 +127,95 @@ def primary_unit(user) -> Unit | None:
     if not assignments:
         return None
     return min((a.unit for a in assignments), key=lambda u: u.depth)
+
+
+def api_tokens_of(user) -> QuerySet:
+    """The user's own API tokens (nobody sees another person's tokens here)."""
+    from .models import ApiToken
+
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def assignments_at_unit(user, unit: Unit) -> QuerySet[RoleAssignment]:
+    """Role assignments held at ``unit`` itself, if the user may see that unit."""
+    return (
+        RoleAssignment.objects.filter(unit=unit, unit__in=visible_unit_ids(user))
+        .select_related("user", "unit")
+        .order_by("role", "user__username")
+    )
+
+
+def get_assignment(user, pk: int) -> RoleAssignment:
+    """One role assignment at a unit the user may see; RoleAssignment.DoesNotExist otherwise."""
+    return RoleAssignment.objects.select_related("user", "unit").get(
+        pk=pk, unit__in=visible_unit_ids(user)
+    )
+
+
+def _people_base(user) -> QuerySet:
+    """visible_users, plus — for Department administrators — people holding no role yet
+    (just created, or every role revoked): only the Department can manage them."""
+    qs = visible_users(user)
+    if is_department_admin(user) and not getattr(user, "is_superuser", False):
+        User = get_user_model()
+        qs = (
+            User.objects.filter(Q(pk__in=qs.values("pk")) | Q(role_assignments__isnull=True))
+            .distinct()
+            .order_by("username")
+        )
+    return qs
+
+
+def get_person(user, pk: int):
+    """One person the user may see (see ``people_for``); User.DoesNotExist otherwise."""
+    return _people_base(user).get(pk=pk)
+
+
+def people_for(
+    user,
+    *,
+    q: str = "",
+    unit: Unit | None = None,
+    role: str = "",
+    active: bool | None = None,
+) -> QuerySet:
+    """``visible_users`` filtered, each with ``visible_roles``: only the assignments the user may see."""
+    from django.db.models import Prefetch
+
+    visible_ids = visible_unit_ids(user)
+    qs = _people_base(user)
+    if q:
+        qs = qs.filter(
+            Q(username__icontains=q)
+            | Q(first_name__icontains=q)
+            | Q(last_name__icontains=q)
+            | Q(email__icontains=q)
+        )
+    if unit is not None or role:
+        held = RoleAssignment.objects.filter(unit__in=visible_ids)
+        if unit is not None:
+            held = held.filter(unit__path__startswith=unit.path)
+        if role:
+            held = held.filter(role=role)
+        qs = qs.filter(pk__in=held.values("user"))
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    return qs.prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.filter(unit__in=visible_ids)
+            .select_related("unit")
+            .order_by("unit__path", "role"),
+            to_attr="visible_roles",
+        )
+    )
+
+
+def manageable_users(user) -> QuerySet:
+    """User accounts a Department administrator manages: every account, including those that
+    hold no role yet (so one can be given); nobody else manages accounts."""
+    if not is_department_admin(user):
+        return get_user_model().objects.none()
+    return get_user_model().objects.all().order_by("username")
