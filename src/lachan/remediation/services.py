@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from lachan.audit.services import record, snapshot
 from lachan.notifications.services import notify_task_event
 from lachan.org.models import DEPARTMENT_ROLES, Role, Unit
-from lachan.org.selectors import has_role_over
+from lachan.org.selectors import has_role_over, is_department_admin
 
 from .models import (
     ACTIVE_STATUSES,
@@ -497,3 +497,50 @@ def mark_reminded(*, task: Task, kind: str, on: dt.date) -> None:
     """Remember that a reminder went out today so the job never sends it twice."""
     field = "reminded_due_soon_on" if kind == "due_soon" else "reminded_overdue_on"
     Task.objects.filter(pk=task.pk).update(**{field: on})
+
+
+@transaction.atomic
+def create_tasks(
+    *,
+    actor,
+    units: Iterable[Unit],
+    title: str,
+    guidance: str = "",
+    severity: str = Severity.MEDIUM,
+    due_date: dt.date | None = None,
+) -> list[Task]:
+    """Give the same task to several units at once: one task per unit, all or none."""
+    units = list(units)
+    if not units:
+        raise ValidationError({"units": _("Hãy chọn ít nhất một đơn vị.")})
+    if not title.strip():
+        raise ValidationError({"title": _("Hãy nhập tiêu đề việc.")})
+    if severity not in Severity.values:
+        raise ValidationError({"severity": _("Mức độ không hợp lệ: %(s)s") % {"s": severity}})
+    if due_date is not None and due_date < timezone.localdate():
+        raise ValidationError({"due_date": _("Hạn xử lý không được ở trong quá khứ.")})
+    return [
+        create_task(
+            actor=actor,
+            unit=unit,
+            title=title.strip(),
+            guidance=guidance.strip(),
+            severity=severity,
+            due_date=due_date,
+        )
+        for unit in units
+    ]
+
+
+@transaction.atomic
+def set_due_policies(*, actor, days_by_severity: dict[str, int]) -> list[DuePolicy]:
+    """Change several severities' days at once; only the ones that differ are written."""
+    if actor is not None and not is_department_admin(actor):
+        raise PermissionDenied
+    changed = []
+    for severity, days in days_by_severity.items():
+        if severity not in Severity.values:
+            raise ValidationError({"severity": _("Mức độ không hợp lệ: %(s)s") % {"s": severity}})
+        if days != DuePolicy.days_for(severity):
+            changed.append(set_due_policy(actor=actor, severity=severity, days=days))
+    return changed
