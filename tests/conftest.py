@@ -20,7 +20,9 @@ import pytest
 
 from lachan.org.models import Role, Unit
 
-SHARED_DATA = Path(os.environ.get("LACHAN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
+SHARED_DATA = Path(
+    os.environ.get("LACHAN_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
 
 
 @dataclass
@@ -42,20 +44,80 @@ def _test_settings(settings, tmp_path):
     settings.AXES_ENABLED = True
 
 
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return any(n in request.fixturenames for n in ("transactional_db", "live_server"))
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(request):
+    """Let pytest-django empty the database after a transactional test.
+
+    The audit log refuses DELETE at the database level; emptying a test database is one of the
+    two sanctioned exceptions (see lachan.audit.maintenance). A permit row is left for the flush
+    and removed again when the next database test starts.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if not marker and not _is_transactional(request):
+        yield
+        return
+    from django.db import connection
+
+    request.getfixturevalue("transactional_db" if _is_transactional(request) else "db")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_purge_permit")
+    yield
+    if _is_transactional(request):
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO audit_purge_permit (reason) VALUES ('test database flush')")
+
+
 @pytest.fixture
 def tree(db) -> Tree:
     from lachan.org.services import save_unit
 
-    so, _ = save_unit(actor=None, code="SO", name="Sở Giáo dục và Đào tạo", short_name="Sở GDĐT", type="so",
-                      email="so@example.edu.vn")
+    so, _ = save_unit(
+        actor=None,
+        code="SO",
+        name="Sở Giáo dục và Đào tạo",
+        short_name="Sở GDĐT",
+        type="so",
+        email="so@example.edu.vn",
+    )
     vp, _ = save_unit(actor=None, code="SO-VP", name="Văn phòng Sở", type="phong", parent=so)
-    a, _ = save_unit(actor=None, code="THPT-A", name="Trường THPT Lê Lợi", short_name="THPT Lê Lợi", type="thpt",
-                     parent=so, it_officer_name="Nguyễn Văn An", it_officer_email="it.a@example.edu.vn")
-    b, _ = save_unit(actor=None, code="THPT-B", name="Trường THPT Nguyễn Trãi", short_name="THPT Nguyễn Trãi",
-                     type="thpt", parent=so, it_officer_name="Trần Thị Bình", it_officer_email="it.b@example.edu.vn")
-    cum, _ = save_unit(actor=None, code="CUM-1", name="Cụm trường phường Hòa Bình", type="khac", parent=so)
-    c, _ = save_unit(actor=None, code="THCS-C", name="Trường THCS Hòa Bình", type="thcs", parent=cum,
-                     it_officer_email="it.c@example.edu.vn")
+    a, _ = save_unit(
+        actor=None,
+        code="THPT-A",
+        name="Trường THPT Lê Lợi",
+        short_name="THPT Lê Lợi",
+        type="thpt",
+        parent=so,
+        it_officer_name="Nguyễn Văn An",
+        it_officer_email="it.a@example.edu.vn",
+    )
+    b, _ = save_unit(
+        actor=None,
+        code="THPT-B",
+        name="Trường THPT Nguyễn Trãi",
+        short_name="THPT Nguyễn Trãi",
+        type="thpt",
+        parent=so,
+        it_officer_name="Trần Thị Bình",
+        it_officer_email="it.b@example.edu.vn",
+    )
+    cum, _ = save_unit(
+        actor=None, code="CUM-1", name="Cụm trường phường Hòa Bình", type="khac", parent=so
+    )
+    c, _ = save_unit(
+        actor=None,
+        code="THCS-C",
+        name="Trường THCS Hòa Bình",
+        type="thcs",
+        parent=cum,
+        it_officer_email="it.c@example.edu.vn",
+    )
     return Tree(so=so, vp=vp, a=a, b=b, cum=cum, c=c)
 
 
@@ -70,9 +132,15 @@ def make_user(db):
 
     def _make(role: str | None, unit: Unit | None, username: str | None = None, **extra):
         counter["n"] += 1
-        username = username or f"{role or 'user'}_{unit.code.lower() if unit else 'none'}_{counter['n']}"
+        username = (
+            username or f"{role or 'user'}_{unit.code.lower() if unit else 'none'}_{counter['n']}"
+        )
         user = get_user_model().objects.create_user(
-            username=username, password="Mat-khau-thu-nghiem-123", email=f"{username}@example.edu.vn", **extra)
+            username=username,
+            password="Mat-khau-thu-nghiem-123",
+            email=f"{username}@example.edu.vn",
+            **extra,
+        )
         if role and unit:
             RoleAssignment.objects.create(user=user, unit=unit, role=role)
         return user

@@ -171,6 +171,7 @@ FORMAT_MODULE_PATH = ["lachan.web.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = LACHAN_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise serves from finders too; the folder must exist
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
