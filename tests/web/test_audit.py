@@ -52,7 +52,7 @@ def test_audit_log_lists_and_shows_diffs(client, dept_admin, history):
     assert "<details>" in body and "Trường THPT Lê Lợi (đổi tên)" in body
     update = next(r for r in response.context["rows"] if r["entry"].action == "unit.update")
     fields = {name: (old, new) for name, old, new in update["changes"]}
-    assert fields["name"] == ("Trường THPT Lê Lợi", "Trường THPT Lê Lợi (đổi tên)")
+    assert fields["tên đơn vị"] == ("Trường THPT Lê Lợi", "Trường THPT Lê Lợi (đổi tên)")
 
 
 def test_audit_filters(client, dept_admin, tree, history):

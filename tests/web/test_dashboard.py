@@ -114,7 +114,7 @@ def test_chart_geometry():
     chart = unit_bar_chart(rows)
     assert [b["pk"] for b in chart["bars"]] == [2, 1]  # most overdue first; idle units left out
     widest = chart["bars"][1]
-    assert float(widest["open_w"]) == 78.0 and float(widest["overdue_w"]) == 19.5
+    assert float(widest["open_w"]) == 100.0 and float(widest["overdue_w"]) == 25.0
     assert unit_bar_chart(rows[2:]) is None
 
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
+import re
 from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -150,16 +153,58 @@ def _filtered(request: HttpRequest):
     return form, audit_log_for(user, **form.filters())
 
 
-def _value(value: Any) -> str:
-    if value is None:
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def _value(value: Any, field=None) -> str:
+    """A recorded value as people read it: choice labels, dd/mm/yyyy dates, ✓/✗."""
+    if value is None or value == "" or value == []:
         return "—"
+    if field is not None and getattr(field, "choices", None) and isinstance(value, str):
+        return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
     if value is True:
         return "✓"
     if value is False:
         return "✗"
+    if isinstance(value, str) and _ISO_DATETIME.match(value):
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if timezone.is_aware(moment):
+            moment = timezone.localtime(moment)
+        return moment.strftime("%d/%m/%Y %H:%M")
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        try:
+            return dt.date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
     return str(value)
+
+
+def _model_fields(object_type: str) -> dict[str, Any]:
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    return {f.name: f for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+def readable_changes(entry) -> list[tuple[str, str, str]]:
+    """(field label, before, after) for the fields that changed, empty-to-empty left out."""
+    fields = _model_fields(entry.object_type)
+    rows = []
+    for name, old, new in entry.changes():
+        field = fields.get(name)
+        before, after = _value(old, field), _value(new, field)
+        if before == after:
+            continue
+        label = str(field.verbose_name) if field is not None else name
+        rows.append((label, before, after))
+    return rows
 
 
 @require_GET
@@ -173,7 +218,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
                 "entry": entry,
                 "label": action_label(entry.action),
                 "type_label": str(OBJECT_TYPE_LABELS.get(entry.object_type, entry.object_type)),
-                "changes": [(k, _value(old), _value(new)) for k, old, new in entry.changes()],
+                "changes": readable_changes(entry),
             }
         )
     query = request.GET.copy()

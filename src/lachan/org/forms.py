@@ -41,7 +41,7 @@ class UnitFilterForm(forms.Form):
         label=_("Tìm kiếm"),
         required=False,
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Tên, tên viết tắt hoặc mã đơn vị")}
+            attrs={"type": "search", "placeholder": _("Tên hoặc mã đơn vị")}
         ),
     )
     type = forms.ChoiceField(
@@ -79,13 +79,10 @@ class UnitForm(forms.Form):
     province = forms.CharField(label=_("Tỉnh/thành phố"), max_length=120, required=False)
     phone = forms.CharField(label=_("Điện thoại"), max_length=40, required=False)
     email = forms.EmailField(label=_("Thư điện tử"), required=False)
-    it_officer_name = forms.CharField(
-        label=_("Cán bộ phụ trách CNTT"), max_length=120, required=False
-    )
-    it_officer_phone = forms.CharField(
-        label=_("Điện thoại cán bộ CNTT"), max_length=40, required=False
-    )
-    it_officer_email = forms.EmailField(label=_("Thư điện tử cán bộ CNTT"), required=False)
+    # Shown under the "Cán bộ phụ trách CNTT" heading of the form, hence the short labels.
+    it_officer_name = forms.CharField(label=_("Họ và tên"), max_length=120, required=False)
+    it_officer_phone = forms.CharField(label=_("Điện thoại"), max_length=40, required=False)
+    it_officer_email = forms.EmailField(label=_("Thư điện tử"), required=False)
     head_name = forms.CharField(label=_("Thủ trưởng đơn vị"), max_length=120, required=False)
     aliases = forms.CharField(
         label=_("Tên gọi khác"),
@@ -261,8 +258,12 @@ class UserCreateForm(forms.Form):
 
 
 class RoleAssignForm(forms.Form):
-    unit = UnitChoiceField(label=_("Đơn vị"), queryset=Unit.objects.none())
-    role = forms.ChoiceField(label=_("Vai trò"), choices=Role.choices)
+    unit = UnitChoiceField(
+        label=_("Đơn vị"), queryset=Unit.objects.none(), empty_label=_("— Chọn đơn vị —")
+    )
+    role = forms.ChoiceField(
+        label=_("Vai trò"), choices=[("", _("— Chọn vai trò —")), *Role.choices]
+    )
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -64,6 +64,17 @@ def _unit_or_404(user, pk: int) -> Unit:
         raise Http404 from exc
 
 
+def _labelled(entries) -> list:
+    """Audit entries with ``label``: the human name of their action."""
+    from lachan.audit.views import action_label, readable_changes
+
+    entries = list(entries)
+    for entry in entries:
+        entry.label = action_label(entry.action)
+        entry.readable = readable_changes(entry)
+    return entries
+
+
 def _require_department_admin(user) -> None:
     if not selectors.is_department_admin(user):
         raise PermissionDenied
@@ -174,7 +185,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "predecessors": visible.filter(successor=unit).order_by("name"),
         "assignments": selectors.assignments_at_unit(user, unit),
         "is_admin": selectors.is_department_admin(user),
-        "history": audit_selectors.unit_history(user, unit, limit=10),
+        "history": _labelled(audit_selectors.unit_history(user, unit, limit=10)),
     }
     if context["is_admin"] and unit.is_active:
         context["retire_form"] = UnitRetireForm(
@@ -406,7 +417,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             units=selectors.visible_units(user).order_by("path")
         )
         context["has_2fa"] = user_has_device(person, confirmed=True)
-        context["recent_actions"] = audit_selectors.actions_by(user, person, limit=15)
+        context["recent_actions"] = _labelled(audit_selectors.actions_by(user, person, limit=15))
     return render(request, "org/user_detail.html", context)
 
 

@@ -391,14 +391,14 @@ def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # --- dashboard ------------------------------------------------------------------------------------
 
 CHART_ROW_HEIGHT = 40
-CHART_MAX_BAR = 78.0  # percent of the width; the rest holds the numbers after the bar
+CHART_MAX_BAR = 100.0  # percent of the width (the numbers sit on the label line)
 
 
 def unit_bar_chart(rows: list[dict], *, limit: int = 10) -> dict | None:
     """Geometry of a horizontal bar chart of the units with the most unfinished tasks.
 
     Each bar is split into the overdue part and the rest; widths are percentages so the SVG
-    keeps readable text at any screen width (labels sit above their bar).
+    keeps readable text at any screen width (label and numbers sit on a line above the bar).
     """
     items = sorted(
         (r for r in rows if r["open_count"]),
@@ -416,7 +416,7 @@ def unit_bar_chart(rows: list[dict], *, limit: int = 10) -> dict | None:
         bars.append(
             {
                 "pk": r["pk"],
-                "label": label if len(label) <= 60 else label[:59] + "…",
+                "label": label if len(label) <= 40 else label[:39] + "…",
                 "full_name": r["name"],
                 "open": r["open_count"],
                 "overdue": r["overdue_count"],
@@ -427,7 +427,6 @@ def unit_bar_chart(rows: list[dict], *, limit: int = 10) -> dict | None:
                 "overdue_w": f"{overdue_w:.2f}",
                 "rest_x": f"{overdue_w:.2f}",
                 "rest_w": f"{open_w - overdue_w:.2f}",
-                "value_x": f"{open_w:.2f}",
             }
         )
     return {"bars": bars, "height": 4 + len(bars) * CHART_ROW_HEIGHT + 4}
