@@ -272,9 +272,6 @@ class Importer:
 
     # -- helpers for subclasses -------------------------------------------------------------
 
-    def column(self, name: str) -> ImportColumn:
-        return next(c for c in self.columns if c.name == name)
-
     def label(self, name: str, sheet: str | None = None) -> str:
         """The column's label as the file writes it, else the importer's own label."""
         if self.table is not None and name in self.table.columns:
@@ -339,16 +336,17 @@ class Importer:
             self.error(None, "", _("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề."))
             return report
         self.validate_rows(rows)
-        if report.errors:
-            report.errors.sort(key=lambda e: (e.sheet, e.row or 0))
-            return report
-        with transaction.atomic():
-            self.apply(rows)
-            if report.errors or self.dry_run:
-                transaction.set_rollback(True)
+        if not report.errors:
+            with transaction.atomic():
+                self.apply(rows)
+                if report.errors or self.dry_run:
+                    transaction.set_rollback(True)
         if report.errors:
             report.created = report.updated = report.unchanged = 0
-            report.errors.sort(key=lambda e: (e.sheet, e.row or 0))
+            sheets = [h.sheet for h in self.table.headers]
+            report.errors.sort(
+                key=lambda e: (sheets.index(e.sheet) if e.sheet in sheets else -1, e.row or 0)
+            )
         return report
 
     def _tick(self, stage: str, done: int, total: int) -> None:

@@ -24,7 +24,9 @@ class _RoleType(click.ParamType):
     name = "role"
 
     def get_metavar(self, param, ctx=None) -> str:  # type: ignore[override]
-        return "ROLE"
+        from lachan.org.models import Role
+
+        return "[" + "|".join(Role.values) + "]"
 
     def convert(self, value, param, ctx):
         return _role_choice().convert(value, param, ctx)
