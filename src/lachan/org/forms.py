@@ -40,9 +40,7 @@ class UnitFilterForm(forms.Form):
     q = forms.CharField(
         label=_("Tìm kiếm"),
         required=False,
-        widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": _("Tên hoặc mã đơn vị")}
-        ),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên hoặc mã đơn vị")}),
     )
     type = forms.ChoiceField(
         label=_("Loại đơn vị"), required=False, choices=[("", _("Tất cả")), *UnitType.choices]
