@@ -29,17 +29,20 @@ class Notification(models.Model):
         choices=NotificationStatus.choices,
         default=NotificationStatus.PENDING,
     )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), auto_now_add=True)
+    last_attempt_at = models.DateTimeField(_("gửi lần cuối lúc"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["object_type", "object_id"], name="notification_object_idx")
+            models.Index(fields=["object_type", "object_id"], name="notification_object_idx"),
+            # The retry job scans unsent rows by status and age.
+            models.Index(fields=["status", "created_at"], name="notification_status_idx"),
         ]
 
     def __str__(self) -> str:
