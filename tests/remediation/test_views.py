@@ -588,3 +588,46 @@ def test_pages_need_a_login(client, tree, task_at):
     for name, args in [("task_list", ()), ("task_detail", (task.pk,)), ("finding_list", ())]:
         response = client.get(url(name, *args))
         assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_finding_evidence_dates_read_as_dd_mm_yyyy(client, login_as, tree, finding_at):
+    finding = finding_at(
+        tree.a,
+        key="203.0.113.55",
+        evidence={"ip": "203.0.113.55", "first_seen": "2026-11-03", "ports": [23, 2323]},
+    )
+    login_as(Role.UNIT_IT, tree.a)
+    body = page_text(client.get(url("finding_detail", finding.pk)))
+    assert "03/11/2026" in body and "2026-11-03</td>" not in body
+    assert "23, 2323" in body
+
+
+def test_task_create_accepts_a_typed_dd_mm_yyyy_due_date(client, login_as, tree):
+    login_as(Role.DEPT_SECURITY, tree.so)
+    due = timezone.localdate() + dt.timedelta(days=10)
+    response = client.post(
+        url("task_create"),
+        {
+            "units": [tree.a.pk],
+            "title": "Gõ ngày",
+            "severity": "medium",
+            "due_date": due.strftime("%d/%m/%Y"),
+        },
+    )
+    assert response.status_code == 302
+    assert Task.objects.get(title="Gõ ngày").due_date == due
+    response = client.post(
+        url("task_create"),
+        {"units": [tree.a.pk], "title": "Sai ngày", "severity": "medium", "due_date": "31/02/2026"},
+    )
+    assert response.status_code == 400
+    assert "Hãy nhập ngày theo dạng dd/mm/yyyy." in page_text(response)
+
+
+def test_department_sees_unit_forms_folded_away(client, login_as, tree, task_at):
+    task = task_at(tree.a, "in_progress")
+    login_as(Role.DEPT_SECURITY, tree.so)
+    body = page_text(client.get(url("task_detail", task.pk)))
+    assert "Cập nhật thay đơn vị" in body
+    assert "Đóng việc khi chưa xác nhận" in body
+    assert "Xác nhận hoàn thành</button>" not in body  # nothing submitted yet
