@@ -15,7 +15,8 @@ kind                 Department roles                 school-A roles
 ===================  ===============================  =====================================
 public               reachable                        reachable, no school-B names
 authenticated        2xx/3xx                          2xx/3xx, no school-B names — also with
-                                                      ``?q=Nguyễn Trãi`` and ``?unit=<B>``
+                                                      ``?q=Nguyễn Trãi``, ``?q=Quasar``
+                                                      and ``?unit=<B>``
 own (no kwargs)      2xx/3xx, only their own account  same, and no school-B names
 own (kwargs → B's)   403/404                          403/404
 object (→ B's)       2xx/3xx                          403/404
@@ -29,6 +30,7 @@ authorization check and was refused for its input or the object's state (B's tas
 "submitted", so starting it is a 409 even for the Department).
 
 Anonymous: a redirect to the login page (web) or 401 (API) on everything but ``public``.
+A paginated API list answered to school A must count exactly the items it shows.
 Whenever a school-A or anonymous caller sends an unsafe method, school B's data must be
 exactly as before. ``extra={"denied_roles": {...}}`` on an ``authenticated`` route lists
 roles that are expected to get 403/404 there instead.
@@ -151,6 +153,7 @@ class Probe:
     status: int
     location: str
     text: str  # body (JSON re-encoded without escapes) and Location, NFC, case-folded
+    data: Any = None  # the parsed body of a JSON response
 
     def leaks(self, names: list[str]) -> list[str]:
         return [n for n in names if _norm(n) in self.text]
@@ -160,20 +163,21 @@ def _norm(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 
 
-def _body_text(response) -> str:
+def _body(response) -> tuple[str, Any]:
     if getattr(response, "streaming", False):
         # Consuming the stream closes the response (the test client wraps it); closing it
         # again would fire request_finished and close the test's database connection.
         raw = b"".join(response.streaming_content)
     else:
         raw = response.content
-    text = raw.decode("utf-8", errors="replace")
+    text, data = raw.decode("utf-8", errors="replace"), None
     if response.get("Content-Type", "").startswith("application/json"):
         try:  # "\u1ec5" escapes would hide a name from a plain substring test
-            text = json.dumps(json.loads(text), ensure_ascii=False)
+            data = json.loads(text)
+            text = json.dumps(data, ensure_ascii=False)
         except ValueError:
             pass
-    return text
+    return text, data
 
 
 def _target(w, key: str, spec: RouteSpec) -> tuple[str, str, bool]:
@@ -206,7 +210,8 @@ def probe(w, key: str, spec: RouteSpec, role: str, query: dict[str, Any] | None 
     else:
         response = client.generic(method, path, headers=headers)
     location = response.get("Location", "")
-    return Probe(response.status_code, location, _norm(_body_text(response) + "\n" + location))
+    text, parsed = _body(response)
+    return Probe(response.status_code, location, _norm(text + "\n" + location), parsed)
 
 
 def school_b_state(w) -> dict[str, Any]:
@@ -231,6 +236,14 @@ def school_b_state(w) -> dict[str, Any]:
         "tokens": list(ApiToken.objects.filter(user=w.b.user).values()),
         "audit": AuditLog.objects.filter(unit=b).count(),
     }
+
+
+def _check_count(p: Probe, where: str) -> None:
+    """A paginated API list counts only what it may show (the world fits in one page)."""
+    if isinstance(p.data, dict) and {"items", "count"} <= set(p.data):
+        assert p.data["count"] == len(p.data["items"]), (
+            f"{where}: count {p.data['count']} but {len(p.data['items'])} items visible"
+        )
 
 
 def _login_path() -> str:
@@ -303,12 +316,14 @@ def test_route_access(world, db, key, role):
     if school_a and spec.leak_check:
         leaked = p.leaks(w.b_names)
         assert not leaked, f"{where}: response shows school B's {leaked}"
+        _check_count(p, where)
         if spec.kind == "own" and not spec.kwargs:
             others = [u for r, u in USERNAMES.items() if r != role]
             assert not p.leaks(others), f"{where}: shows other accounts {p.leaks(others)}"
         if method == "GET" and expect == "reach":
             queries = [
                 {"q": "Nguyễn Trãi"},
+                {"q": "Quasar"},  # in every title of school B's objects (not itself a B name)
                 {"unit": w.b.unit.pk, "unit_id": w.b.unit.pk, "parent_id": w.b.unit.pk},
                 *spec.extra.get("queries", ()),
             ]
@@ -317,6 +332,7 @@ def test_route_access(world, db, key, role):
                 assert q.status < 500, f"{where} with {query}: got {q.status}"
                 leaked = q.leaks(w.b_names)
                 assert not leaked, f"{where} with {query}: response shows school B's {leaked}"
+                _check_count(q, f"{where} with {query}")
 
 
 # --- the matrix would notice a leak -----------------------------------------------------------
