@@ -631,3 +631,54 @@ def test_department_sees_unit_forms_folded_away(client, login_as, tree, task_at)
     assert "Cập nhật thay đơn vị" in body
     assert "Đóng việc khi chưa xác nhận" in body
     assert "Xác nhận hoàn thành</button>" not in body  # nothing submitted yet
+
+
+# --- every page for every role ----------------------------------------------------------------
+
+ROLE_AT = {
+    "dept_admin": (Role.DEPT_ADMIN, "so"),
+    "dept_security": (Role.DEPT_SECURITY, "so"),
+    "unit_it": (Role.UNIT_IT, "a"),
+    "unit_head": (Role.UNIT_HEAD, "a"),
+    "learner": (Role.LEARNER, "a"),
+}
+# page → expected status per role (school A's own objects)
+PAGES = {
+    "task_list": dict.fromkeys(ROLE_AT, 200),
+    "task_export": dict.fromkeys(ROLE_AT, 200),
+    "finding_list": dict.fromkeys(ROLE_AT, 200),
+    "task_detail": {**dict.fromkeys(ROLE_AT, 200), "learner": 404},
+    "evidence_download": {**dict.fromkeys(ROLE_AT, 200), "learner": 404},
+    "finding_detail": {**dict.fromkeys(ROLE_AT, 200), "learner": 404},
+    "task_create": {**dict.fromkeys(ROLE_AT, 403), "dept_admin": 200, "dept_security": 200},
+    "due_policy": {**dict.fromkeys(ROLE_AT, 403), "dept_admin": 200},
+}
+
+
+@pytest.mark.parametrize("role_name", list(ROLE_AT))
+@pytest.mark.parametrize("page", list(PAGES))
+def test_each_page_for_each_role(client, login_as, tree, task_at, finding_at, page, role_name):
+    task = task_at(tree.a, "submitted")
+    finding = finding_at(tree.a)
+    args = {
+        "task_detail": (task.pk,),
+        "evidence_download": (task.evidence.get().pk,),
+        "finding_detail": (finding.pk,),
+    }.get(page, ())
+    role, unit_attr = ROLE_AT[role_name]
+    login_as(role, getattr(tree, unit_attr))
+    response = client.get(url(page, *args))
+    assert response.status_code == PAGES[page][role_name]
+
+
+def test_absurd_ids_and_filters_are_not_errors(client, login_as, tree):
+    login_as(Role.DEPT_ADMIN, tree.so)
+    huge = 10**20
+    assert client.get(f"/tasks/{huge}/").status_code == 404
+    assert client.get(f"/tasks/evidence/{huge}/").status_code == 404
+    assert client.get(f"/findings/{huge}/").status_code == 404
+    assert client.post(f"/tasks/{huge}/start/").status_code == 404
+    for params in ({"unit": huge}, {"unit": "x"}, {"page": -3}, {"sort": "drop table"}):
+        assert client.get(url("task_list"), params).status_code == 200
+        assert client.get(url("finding_list"), params).status_code == 200
+        assert client.get(url("task_export"), params).status_code == 200
