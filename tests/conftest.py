@@ -35,6 +35,15 @@ class Tree:
     c: Unit
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2 is the production hasher (see test_settings); tests hash with MD5 for speed."""
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings, tmp_path):
     settings.LACHAN_REQUIRE_2FA_DEPARTMENT = False
@@ -74,8 +83,8 @@ def _audit_log_flushable(request):
             cursor.execute("INSERT INTO audit_purge_permit (reason) VALUES ('test database flush')")
 
 
-@pytest.fixture
-def tree(db) -> Tree:
+def build_tree() -> Tree:
+    """Create the test unit tree through the services (also used by module-scoped fixtures)."""
     from lachan.org.services import save_unit
 
     so, _ = save_unit(
@@ -119,6 +128,11 @@ def tree(db) -> Tree:
         it_officer_email="it.c@example.edu.vn",
     )
     return Tree(so=so, vp=vp, a=a, b=b, cum=cum, c=c)
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    return build_tree()
 
 
 @pytest.fixture
@@ -186,3 +200,24 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared reference data not found at {SHARED_DATA} (set LACHAN_SHARED_DATA)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 and a free port, stopped after the test."""
+    from notifications.mailserver import MailServer
+
+    server = MailServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """Django's SMTP backend pointed at ``smtp_server``."""
+    from notifications.mailserver import use_smtp
+
+    use_smtp(settings, smtp_server)
+    return smtp_server

@@ -58,50 +58,11 @@ class World:
 
 
 def _build_tree():
-    from lachan.org.services import save_unit
+    from conftest import build_tree
 
-    # Same tree as the ``tree`` fixture of tests/conftest.py.
-    so, _ = save_unit(
-        actor=None,
-        code="SO",
-        name="Sở Giáo dục và Đào tạo",
-        short_name="Sở GDĐT",
-        type="so",
-        email="so@example.edu.vn",
-    )
-    vp, _ = save_unit(actor=None, code="SO-VP", name="Văn phòng Sở", type="phong", parent=so)
-    a, _ = save_unit(
-        actor=None,
-        code="THPT-A",
-        name="Trường THPT Lê Lợi",
-        short_name="THPT Lê Lợi",
-        type="thpt",
-        parent=so,
-        it_officer_name="Nguyễn Văn An",
-        it_officer_email="it.a@example.edu.vn",
-    )
-    b, _ = save_unit(
-        actor=None,
-        code="THPT-B",
-        name=B_UNIT_NAME,
-        short_name="THPT Nguyễn Trãi",
-        type="thpt",
-        parent=so,
-        it_officer_name="Trần Thị Bình",
-        it_officer_email="it.b@example.edu.vn",
-    )
-    cum, _ = save_unit(
-        actor=None, code="CUM-1", name="Cụm trường phường Hòa Bình", type="khac", parent=so
-    )
-    c, _ = save_unit(
-        actor=None,
-        code="THCS-C",
-        name="Trường THCS Hòa Bình",
-        type="thcs",
-        parent=cum,
-        it_officer_email="it.c@example.edu.vn",
-    )
-    return types.SimpleNamespace(so=so, vp=vp, a=a, b=b, cum=cum, c=c)
+    tree = build_tree()
+    assert tree.b.name == B_UNIT_NAME
+    return tree
 
 
 def _user(username: str, role: str, unit: Unit, **extra):

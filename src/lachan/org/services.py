@@ -286,3 +286,46 @@ def revoke_api_token(*, actor, token: ApiToken) -> ApiToken:
     token.save(update_fields=["revoked_at"])
     record(actor=actor, action="token.revoke", obj=token)
     return token
+
+
+# --- two-factor devices -----------------------------------------------------------------------
+
+
+def pending_totp_device(*, user):
+    """The user's unconfirmed TOTP device (one at a time), created when missing."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Lá Chắn", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_totp_device(*, actor, device):
+    """Confirm a device after the user typed a valid code; other pending devices are dropped."""
+    if actor is not None and actor.pk != device.user_id:
+        raise PermissionDenied
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    type(device).objects.filter(user=device.user, confirmed=False).delete()
+    record(actor=actor, action="auth.2fa_enrol", obj=device.user, object_repr=device.user.get_username(),
+           after={"device": device.name, "confirmed": True})
+    return device
+
+
+@transaction.atomic
+def remove_two_factor(*, actor, user, action: str = "auth.2fa_remove") -> int:
+    """Delete every TOTP device of ``user`` (lost phone, re-enrolment). Returns how many."""
+    from django_otp import devices_for_user
+
+    if actor is not None and actor.pk != user.pk:
+        _require_user_admin(actor)
+    removed = 0
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
+        removed += 1
+    if removed:
+        record(actor=actor, action=action, obj=user, object_repr=user.get_username(),
+               before={"devices": removed}, after={"devices": 0})
+    return removed

@@ -21,7 +21,7 @@ from django_otp import user_has_device
 
 from lachan.audit import selectors as audit_selectors
 from lachan.remediation.selectors import task_counts_by_unit
-from lachan.web.views import form_errors_from, remove_two_factor
+from lachan.web.views import form_errors_from
 
 from . import selectors, services
 from .forms import (
@@ -531,7 +531,7 @@ def user_reset_2fa(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     person = _person_or_404(user, pk)
     _require_department_admin(user)
-    removed = remove_two_factor(actor=user, user=person, action="auth.2fa_reset")
+    removed = services.remove_two_factor(actor=user, user=person, action="auth.2fa_reset")
     if removed:
         messages.success(
             request,

@@ -44,3 +44,31 @@ class TwoFactorMiddleware:
                 if is_department_staff(user):
                     return redirect("two_factor_setup")
         return self.get_response(request)
+
+
+class VietnameseFirstLocaleMiddleware:
+    """Vietnamese unless the person chose another language (the language cookie).
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, which would show English
+    to a teacher whose browser happens to be set up in English; here only an explicit choice
+    (the language switch in the header) changes the language.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+        from django.utils.cache import patch_vary_headers
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        try:
+            response = self.get_response(request)
+        finally:
+            translation.deactivate()
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -58,53 +58,6 @@ def form_errors_from(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
-
-
-# --- two-factor device writes ---------------------------------------------------------------------
-# django-otp owns the TOTPDevice model and org.services has no function for it yet, so the
-# few writes live here, each in one transaction with its audit record.
-
-
-def _pending_totp_device(user) -> TOTPDevice:
-    """The user's unconfirmed TOTP device (one at a time), created when missing."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Lá Chắn", confirmed=False)
-    return device
-
-
-@transaction.atomic
-def confirm_totp_device(*, actor, device: TOTPDevice) -> TOTPDevice:
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-    record(
-        actor=actor,
-        action="auth.2fa_enrol",
-        obj=device.user,
-        object_repr=device.user.get_username(),
-        after={"device": device.name, "confirmed": True},
-    )
-    return device
-
-
-@transaction.atomic
-def remove_two_factor(*, actor, user, action: str = "auth.2fa_remove") -> int:
-    """Delete every TOTP device of ``user`` (lost phone, re-enrolment). Returns how many."""
-    removed = 0
-    for device in devices_for_user(user, confirmed=None):
-        device.delete()
-        removed += 1
-    if removed:
-        record(
-            actor=actor,
-            action=action,
-            obj=user,
-            object_repr=user.get_username(),
-            before={"devices": removed},
-            after={"devices": 0},
-        )
-    return removed
 
 
 def _throttle_message(device: TOTPDevice) -> str:
@@ -255,12 +208,12 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             "web/two_factor_setup.html",
             {"enabled": True, "remove_form": OtpCodeForm(), "nav_section": "account"},
         )
-    device = _pending_totp_device(user)
+    device = org_services.pending_totp_device(user=user)
     form = OtpCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         wait = _throttle_message(device)
         if not wait and device.verify_token(form.cleaned_data["code"]):
-            confirm_totp_device(actor=user, device=device)
+            org_services.confirm_totp_device(actor=user, device=device)
             otp_login(request, device)
             messages.success(request, _("Đã bật xác thực hai lớp cho tài khoản của bạn."))
             return redirect(_safe_next(request, default="account"))
@@ -294,7 +247,7 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         device, throttled = _verify_code(user, form.cleaned_data["code"])
         if device is not None:
-            remove_two_factor(actor=user, user=user)
+            org_services.remove_two_factor(actor=user, user=user)
             messages.success(
                 request,
                 _("Đã tắt xác thực hai lớp. Bạn có thể đăng ký lại với điện thoại mới."),
