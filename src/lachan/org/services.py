@@ -309,8 +309,13 @@ def confirm_totp_device(*, actor, device):
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     type(device).objects.filter(user=device.user, confirmed=False).delete()
-    record(actor=actor, action="auth.2fa_enrol", obj=device.user, object_repr=device.user.get_username(),
-           after={"device": device.name, "confirmed": True})
+    record(
+        actor=actor,
+        action="auth.2fa_enrol",
+        obj=device.user,
+        object_repr=device.user.get_username(),
+        after={"device": device.name, "confirmed": True},
+    )
     return device
 
 
@@ -326,6 +331,12 @@ def remove_two_factor(*, actor, user, action: str = "auth.2fa_remove") -> int:
         device.delete()
         removed += 1
     if removed:
-        record(actor=actor, action=action, obj=user, object_repr=user.get_username(),
-               before={"devices": removed}, after={"devices": 0})
+        record(
+            actor=actor,
+            action=action,
+            obj=user,
+            object_repr=user.get_username(),
+            before={"devices": removed},
+            after={"devices": 0},
+        )
     return removed
