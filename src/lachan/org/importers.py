@@ -15,13 +15,11 @@ import itertools
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, QuerySet, Value
-from django.db.models.functions import Cast, Concat
+from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from lachan.audit.services import record, snapshot
 from lachan.engine.tabular import normalize_header
 from lachan.importing import (
     CellError,
@@ -39,7 +37,7 @@ from lachan.importing import (
 
 from .models import Role, Unit, UnitType
 from .selectors import has_role_over, is_department_admin, visible_units
-from .services import save_unit
+from .services import create_units_bulk, save_unit, set_successor
 
 EXPORT_COLUMNS = (
     "code",
@@ -539,7 +537,7 @@ class UnitImporter(Importer):
             if target_code:
                 target = self._saved.get(target_code) or self.existing.get(target_code)
             with self.writing(row, "successor_code"):
-                _set_successor(actor=self.actor, unit=unit, successor=target)
+                set_successor(actor=self.actor, unit=unit, successor=target)
 
     def _parents(self, codes: list[str | None]) -> dict[str | None, Unit | None]:
         """Current instances of these parents: saved in this import or read (once) from the
@@ -593,41 +591,12 @@ class UnitImporter(Importer):
             fields = {k: row.values[k] for k in _UNIT_FIELDS if row.has(k)}
             units.append(Unit(code=code, parent=parents[self.final_parent.get(code)], **fields))
         try:
-            with transaction.atomic():
-                Unit.objects.bulk_create(units, batch_size=_BATCH)
-                self._set_new_paths(units)
-                for unit in units:
-                    record(
-                        actor=self.actor,
-                        action="unit.create",
-                        obj=unit,
-                        unit=unit,
-                        before=None,
-                        after=snapshot(unit),
-                    )
+            create_units_bulk(actor=self.actor, units=units)
         except IntegrityError as exc:  # e.g. the same code created meanwhile by someone else
             self.error(None, "", _("Cơ sở dữ liệu từ chối thêm đơn vị: %(e)s") % {"e": exc})
             raise _ImportAborted from exc
         self._saved.update((unit.code, unit) for unit in units)
         self.report.created += len(units)
-
-    @staticmethod
-    def _set_new_paths(units: list[Unit]) -> None:
-        """Materialised paths of freshly inserted units: one UPDATE per parent, the path
-        built by the database from the parent's path and each new id."""
-        by_parent: dict[int | None, list[Unit]] = {}
-        for unit in units:
-            by_parent.setdefault(unit.parent_id, []).append(unit)
-        for siblings in by_parent.values():
-            prefix, depth = _stored_path(siblings[0].parent)
-            ids = [u.pk for u in siblings]
-            for start in range(0, len(ids), _BATCH):
-                Unit.objects.filter(pk__in=ids[start : start + _BATCH]).update(
-                    path=Concat(Value(prefix), Cast("pk", CharField()), Value("/")),
-                    depth=depth,
-                )
-            for unit in siblings:
-                unit.path, unit.depth = f"{prefix}{unit.pk}/", depth
 
     def _successor_changes(self, unit: Unit, row: ImportRow) -> bool:
         if not row.has("successor_code"):
@@ -636,27 +605,8 @@ class UnitImporter(Importer):
         return self.code_by_id.get(unit.successor_id) != wanted
 
 
-def _stored_path(parent: Unit | None) -> tuple[str, int]:
-    return (parent.path, parent.depth + 1) if parent else ("/", 0)
-
-
 class _ImportAborted(Exception):
     """A write failed in a way no single row explains; the import's transaction rolls back."""
-
-
-def _set_successor(*, actor: Any, unit: Unit, successor: Unit | None) -> None:
-    """Name the unit that took over (a merger); audited like every write."""
-    before = {"successor": unit.successor_id}
-    unit.successor = successor
-    Unit.objects.filter(pk=unit.pk).update(successor=successor)
-    record(
-        actor=actor,
-        action="unit.update",
-        obj=unit,
-        unit=unit,
-        before=before,
-        after={"successor": unit.successor_id},
-    )
 
 
 def import_units(*, actor, data: bytes, filename: str, dry_run: bool = False) -> ImportReport:
