@@ -1,0 +1,131 @@
+"""Take the documentation screenshots from the demo province, in Debian's Chromium.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--port 8123]
+
+Seeds the demo in a throw-away data directory, serves it on 127.0.0.1, logs in as the demo
+users and saves PNGs. Look at every picture after running it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "LaChan@2026"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"server did not answer at {url}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--port", type=int, default=8123)
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    home = tempfile.mkdtemp(prefix="lachan-shots-")
+    env = {**os.environ, "LACHAN_HOME": home, "LACHAN_REQUIRE_2FA_DEPARTMENT": "0"}
+    env.pop("DATABASE_URL", None)
+    lachan = str(Path(sys.executable).with_name("lachan"))
+    subprocess.run([lachan, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [lachan, "serve", "--port", str(args.port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{args.port}"
+    try:
+        wait_for(f"{base}/healthz")
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+            )
+
+            def session(username: str, width: int = 1366, language: str = "vi"):
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900}, locale="vi-VN"
+                )
+                if language != "vi":
+                    context.add_cookies(
+                        [{"name": "django_language", "value": language, "url": base}]
+                    )
+                page = context.new_page()
+                page.goto(f"{base}/login/")
+                page.fill("input[name=username]", username)
+                page.fill("input[name=password]", PASSWORD)
+                page.locator("form button[type=submit]").click()
+                page.wait_for_url(f"{base}/")
+                return context, page
+
+            def shot(page, path: str, name: str) -> None:
+                page.goto(f"{base}{path}")
+                page.wait_for_load_state("networkidle")
+                # Size the viewport to the page so the fixed sidebar spans the whole picture.
+                width = page.viewport_size["width"]
+                height = page.evaluate("document.documentElement.scrollHeight")
+                page.set_viewport_size({"width": width, "height": min(height, 6000)})
+                page.screenshot(path=str(out / name), full_page=True)
+                page.set_viewport_size({"width": width, "height": 900})
+                print(out / name)
+
+            def shot_first_task(page, status: str, name: str) -> None:
+                page.goto(f"{base}/tasks/?status={status}")
+                href = page.locator("table a[href^='/tasks/']").first.get_attribute("href")
+                shot(page, href, name)
+
+            context, page = session("demo-so-attt")
+            shot(page, "/", "dashboard.png")
+            for status in ("open", "in_progress", "submitted", "returned", "verified", "closed"):
+                shot_first_task(page, status, f"task-{status.replace('_', '-')}.png")
+            shot(page, "/units/", "unit-tree.png")
+            shot(page, "/tasks/", "task-list.png")
+            shot(page, "/tasks/?status=submitted", "task-list-submitted.png")
+            context.close()
+            context, page = session("demo-so-admin")
+            shot(page, "/audit/", "audit-log.png")
+            context.close()
+            context, page = session("demo-thpt-cntt")
+            shot(page, "/", "dashboard-school.png")
+            shot(page, "/tasks/", "task-list-school.png")
+            context.close()
+            context, page = session("demo-thpt-cntt", width=390)
+            shot(page, "/", "dashboard-phone.png")
+            context.close()
+            context, page = session("demo-so-attt", language="en")
+            shot(page, "/", "dashboard-en.png")
+            context.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
