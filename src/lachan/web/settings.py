@@ -123,7 +123,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("LACHAN_TEST_SQLITE", "")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
+    DATABASES["default"]["CONN_MAX_AGE"] = int(os.environ.get("LACHAN_DB_CONN_MAX_AGE", "60"))
 EMBEDDED = DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
