@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lachan.org.models import DEPARTMENT_ROLES, Role
@@ -90,11 +90,11 @@ def deadline(task: Task, today: dt.date | None = None) -> dict[str, str]:
     days = (task.due_date - today).days
     if task.status in ACTIVE_STATUSES:
         if days < 0:
-            return {"text": _("Quá hạn %(n)d ngày") % {"n": -days}, "css": "overdue"}
+            return {"text": ngettext("Quá hạn %(n)d ngày", "Quá hạn %(n)d ngày", -days) % {"n": -days}, "css": "overdue"}
         if days == 0:
             return {"text": _("Hết hạn hôm nay"), "css": "due-today"}
         return {
-            "text": _("Còn %(n)d ngày") % {"n": days},
+            "text": ngettext("Còn %(n)d ngày", "Còn %(n)d ngày", days) % {"n": days},
             "css": "due-soon" if days <= 3 else "muted",
         }
     if task.status == TaskStatus.SUBMITTED:
