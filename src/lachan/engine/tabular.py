@@ -39,11 +39,14 @@ from html.parser import HTMLParser
 from types import MappingProxyType
 from typing import Any
 
+import polars as pl
+
 __all__ = [
     "HEADER_SEARCH_ROWS",
     "Column",
     "ColumnSpec",
     "DuplicateColumnError",
+    "FrameTable",
     "HeaderCell",
     "HeaderNotFoundError",
     "MissingColumnsError",
@@ -58,6 +61,7 @@ __all__ = [
     "normalize_header",
     "parse_date",
     "parse_datetime",
+    "read_frame",
     "read_table",
 ]
 
@@ -847,6 +851,320 @@ def read_table(
         delimiter=delimiter,
         skipped_sheets=tuple(skipped_sheets),
         skipped_rows=tuple(skipped_rows),
+    )
+
+
+# --- the same table as columns, fast for very large CSV files --------------------------------
+
+ROW_COLUMN = "_row"
+SHEET_COLUMN = "_sheet"
+FAST_CSV_BYTES = 1 << 20  # below this, building rows one by one costs less than it matters
+_PREFIX_BYTES = 1 << 20  # enough for the delimiter sniff (65,536 characters) and the header rows
+# Python's str.strip() whitespace, so that polars trims exactly what clean_cell_text trims.
+_PY_WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+_INVISIBLE_CLASS = "[\ufeff\u200b\u200c\u200d\u2060]"
+
+
+@functools.lru_cache(maxsize=1)
+def _needs_cleaning_class() -> str:
+    """A regex class of every character that makes clean_cell_text do more than strip: the
+    invisible ones, the no-break space, and any that NFC may change or compose (combining
+    marks, singletons, second halves of compositions, Hangul jamo; all beyond the BMP)."""
+    risky = {ord(ch) for ch in "\ufeff\u200b\u200c\u200d\u2060\xa0"}
+    risky.update(range(0x1100, 0x1200))  # Hangul jamo compose algorithmically
+    for c in range(0xD800):
+        ch = chr(c)
+        if unicodedata.combining(ch) or not unicodedata.is_normalized("NFC", ch):
+            risky.add(c)
+        decomposition = unicodedata.decomposition(ch)
+        if decomposition and not decomposition.startswith("<"):
+            parts = decomposition.split()
+            if len(parts) == 2:
+                risky.add(int(parts[1], 16))
+    for c in range(0xE000, 0x10000):
+        if unicodedata.combining(chr(c)) or not unicodedata.is_normalized("NFC", chr(c)):
+            risky.add(c)
+    ranges: list[list[int]] = []
+    for c in sorted(risky):
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+    parts = [f"\\x{{{a:X}}}" + (f"-\\x{{{b:X}}}" if b > a else "") for a, b in ranges]
+    return "[" + "".join(parts) + "\\x{10000}-\\x{10FFFF}]"
+
+
+@dataclass(frozen=True)
+class FrameTable:
+    """A table as a polars frame: ``_row`` (spreadsheet row number), ``_sheet`` and one text
+    column per canonical column found in any sheet ("" where a cell or column is absent).
+
+    Everything else is as in :class:`Table`; the rows are exactly those :func:`read_table`
+    returns, in the same order.
+    """
+
+    filename: str
+    format: str
+    frame: pl.DataFrame
+    headers: tuple[SheetHeader, ...]
+    encoding: str | None = None
+    delimiter: str | None = None
+    skipped_sheets: tuple[str, ...] = ()
+    skipped_rows: tuple[SkippedRow, ...] = ()
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        names: dict[str, None] = {}
+        for header in self.headers:
+            names.update(dict.fromkeys(header.columns))
+        return tuple(names)
+
+    def label(self, name: str, sheet: str | None = None) -> str:
+        """The label the file uses for a canonical column (the name itself if absent)."""
+        for header in self.headers:
+            if (sheet is None or header.sheet == sheet) and name in header.columns:
+                return header.columns[name].label
+        return name
+
+
+def read_frame(
+    data: bytes,
+    filename: str,
+    columns: ColumnSpec | Mapping[str, Sequence[str]],
+    sheet: str | int | None = None,
+    *,
+    encoding: str | None = None,
+    fast: bool | None = None,
+) -> FrameTable:
+    """:func:`read_table` as columns. A CSV file of ``FAST_CSV_BYTES`` or more (or any CSV
+    when ``fast`` is true) is parsed by polars instead of row by row, about ten times
+    faster; whatever that parser would read differently from Python's ``csv`` module
+    (malformed quotes, bare CR line ends, rows wider than the first rows) falls back to
+    :func:`read_table`, so the result is the same either way. ``fast=False`` never uses it.
+    """
+    spec = columns if isinstance(columns, ColumnSpec) else ColumnSpec.of(columns)
+    if fast is not False and (fast or len(data) >= FAST_CSV_BYTES):
+        table = _fast_csv_frame(data, filename, spec, encoding)
+        if table is not None:
+            return table
+    return _frame_of(read_table(data, filename, spec, sheet, encoding=encoding), spec)
+
+
+def _frame_of(table: Table, spec: ColumnSpec) -> FrameTable:
+    names = [n for n in spec.names if n in table.columns]
+    data: dict[str, list[Any]] = {
+        ROW_COLUMN: [r.number for r in table.rows],
+        SHEET_COLUMN: [r.sheet for r in table.rows],
+    }
+    for name in names:
+        data[name] = [r.values.get(name, "") for r in table.rows]
+    schema: dict[str, Any] = {ROW_COLUMN: pl.Int64, SHEET_COLUMN: pl.String}
+    schema.update(dict.fromkeys(names, pl.String))
+    return FrameTable(
+        filename=table.filename,
+        format=table.format,
+        frame=pl.DataFrame(data, schema=schema),
+        headers=table.headers,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        skipped_sheets=table.skipped_sheets,
+        skipped_rows=table.skipped_rows,
+    )
+
+
+def _utf8_body(data: bytes, filename: str, encoding: str | None) -> tuple[bytes, str, bool]:
+    """The file as UTF-8 bytes for polars: (bytes, encoding name, whether still unverified).
+
+    Plain UTF-8 is passed through unchecked (polars rejects invalid UTF-8, and then the
+    caller decodes as :func:`decode_text` would); anything else is decoded here.
+    """
+    if encoding is None and data.startswith(b"\xef\xbb\xbf"):
+        return data[3:], "utf-8-sig", False
+    is_bom = data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff"))
+    if encoding is None and not is_bom and not _looks_utf16(data):
+        return data, "utf-8", True
+    text, used = decode_text(data, filename, encoding)
+    return text.encode("utf-8"), used, False
+
+
+def _fast_csv_frame(
+    data: bytes, filename: str, spec: ColumnSpec, encoding: str | None
+) -> FrameTable | None:
+    """The polars path of :func:`read_frame`; None when the file must be read row by row."""
+    if not data.strip() or data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        return None
+    body, used, unverified = _utf8_body(data, filename, encoding)
+    if unverified:
+        try:
+            return _polars_csv(body, filename, spec, used)
+        except _NotUtf8:
+            text, used = decode_text(data, filename)
+            body = text.encode("utf-8")
+    try:
+        return _polars_csv(body, filename, spec, used)
+    except _NotUtf8:
+        return None
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _polars_csv(body: bytes, filename: str, spec: ColumnSpec, used: str) -> FrameTable | None:
+    prefix_bytes = body[:_PREFIX_BYTES]
+    complete = len(prefix_bytes) == len(body)
+    if not complete:
+        prefix_bytes = prefix_bytes[: prefix_bytes.rfind(b"\n") + 1]
+    try:
+        prefix = prefix_bytes.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _NotUtf8 from exc
+    if b"\r" in body and body.count(b"\r") != body.count(b"\r\n"):
+        return None  # a bare CR ends a line for the csv module, not for polars
+    if re.match(r"\s*(<!DOCTYPE html|<html|<table|<\?xml)", prefix, flags=re.IGNORECASE):
+        return None
+    offset = 0
+    first, newline, rest = prefix.partition("\n")
+    hint = re.fullmatch(r"sep=(.)\r?", first, flags=re.IGNORECASE)
+    if hint:
+        delimiter = hint.group(1)
+        skip = len(first.encode("utf-8")) + len(newline)
+        prefix, body, offset = rest, body[skip:], 1
+    else:
+        delimiter = _sniff_delimiter(prefix)
+    if not complete and len(prefix) < 65536:
+        return None  # the delimiter must be sniffed from as much text as read_table sees
+    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+    if not complete:
+        records = records[:-1]  # the last record may continue past the prefix
+        if len(records) < HEADER_SEARCH_ROWS + 1:
+            return None
+    # As in _csv_grid, an empty first row stands for the "sep=" line to keep row numbers.
+    rows = [[clean_cell_text(cell) for cell in record] for record in records]
+    grid = _Grid("", [[]] * offset + rows)
+    match = _find_header(grid, spec)
+    if match is None:
+        labels = _visible_labels(grid)
+        if not labels:
+            raise UnreadableFileError(filename, "empty")
+        raise HeaderNotFoundError(filename, [("", labels)], spec.required_names or spec.names)
+    if match.duplicates:
+        name, cells = next(iter(match.duplicates.items()))
+        raise DuplicateColumnError(filename, "", match.row + 1, name, cells)
+    missing = [n for n in spec.required_names if n not in match.columns]
+    if missing:
+        labels = [c.label for c in (*match.columns.values(), *match.unknown)]
+        raise MissingColumnsError(filename, "", match.row + 1, missing, labels)
+    width = max((len(r) for r in rows), default=0)
+    raw = _polars_read(body, delimiter, width)
+    if raw is None or raw.height < len(rows):
+        return None
+    # The two parsers must agree on every row both have read; otherwise trust the csv module.
+    head = raw.head(len(rows)).select(_clean_expr(c, True) for c in raw.columns)
+    if head.rows() != [tuple(row + [""] * (width - len(row))) for row in rows]:
+        return None
+    return _fast_frame_table(filename, spec, used, delimiter, match, raw, offset)
+
+
+def _polars_read(body: bytes, delimiter: str, width: int) -> pl.DataFrame | None:
+    try:
+        return pl.read_csv(
+            body,
+            has_header=False,
+            separator=delimiter,
+            quote_char='"',
+            schema={f"c{i}": pl.String for i in range(width)},
+            missing_columns="insert",
+            truncate_ragged_lines=False,
+            raise_if_empty=False,
+            encoding="utf8",
+        )
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" in str(exc).lower() or "utf8" in str(exc).lower():
+            raise _NotUtf8 from exc
+        return None
+    except (pl.exceptions.PolarsError, ValueError):
+        return None
+
+
+def _clean_expr(name: str, full: bool) -> pl.Expr:
+    """:func:`clean_cell_text` as a polars expression; ``full=False`` when the column has
+    nothing but whitespace to clean (see :func:`_needs_cleaning_class`)."""
+    column = pl.col(name).fill_null("")
+    if full:
+        column = (
+            column.str.replace_all(_INVISIBLE_CLASS, "")
+            .str.replace_all("\xa0", " ", literal=True)
+            .str.normalize("NFC")
+        )
+    return column.str.strip_chars(_PY_WHITESPACE).alias(name)
+
+
+def _fast_frame_table(
+    filename: str,
+    spec: ColumnSpec,
+    used: str,
+    delimiter: str,
+    match: _HeaderMatch,
+    raw: pl.DataFrame,
+    offset: int,
+) -> FrameTable:
+    """Data rows of the one CSV sheet, as ``_sheet_rows`` would find them."""
+    width = raw.width
+    ordered = {n: match.columns[n] for n in spec.names if n in match.columns}
+    mapped = sorted({cell.index for cell in ordered.values()})
+    # A cell is empty after cleaning exactly when it holds only whitespace and invisibles.
+    blank = _PY_WHITESPACE + "\ufeff\u200b\u200c\u200d\u2060"
+    filled = [pl.col(c).fill_null("").str.strip_chars(blank) != "" for c in raw.columns]
+    data = (
+        raw.with_row_index(ROW_COLUMN, offset=1 + offset)
+        .slice(match.row + 1 - offset)
+        .filter(pl.sum_horizontal(filled) > 0 if filled else pl.lit(False))
+        .with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
+    )
+    skipped: list[SkippedRow] = []
+    if data.height:
+        first = [clean_cell_text(v or "") for v in data.row(0)[1:]]
+        if _is_column_numbering(first):
+            number = int(data.item(0, ROW_COLUMN))
+            skipped.append(SkippedRow(number, "", "column_numbers", " ".join(first).strip()))
+            data = data.slice(1)
+    labelled = {cell.index for cell in (*match.columns.values(), *match.unknown, *match.ignored)}
+    unlabelled = [c for c in range(width) if c not in labelled]
+    if unlabelled and data.height:
+        with_data = data.select(filled[c].any() for c in unlabelled).row(0)
+        unlabelled = [c for c, has in zip(unlabelled, with_data, strict=True) if has]
+    else:
+        unlabelled = []
+    needs = _needs_cleaning_class()
+    risky = (
+        data.select(pl.col(f"c{c}").str.contains(needs).any().alias(f"c{c}") for c in mapped).row(
+            0, named=True
+        )
+        if mapped
+        else {}
+    )
+    cleaned = {f"c{c}": _clean_expr(f"c{c}", bool(risky[f"c{c}"])) for c in mapped}
+    header = SheetHeader(
+        sheet="",
+        row=match.row + 1,
+        columns=MappingProxyType(ordered),
+        unknown=match.unknown,
+        unlabelled_data_columns=tuple(column_letter(c) for c in unlabelled),
+    )
+    frame = data.select(
+        pl.col(ROW_COLUMN),
+        pl.lit("", dtype=pl.String).alias(SHEET_COLUMN),
+        *(cleaned[f"c{cell.index}"].alias(name) for name, cell in ordered.items()),
+    )
+    return FrameTable(
+        filename=filename,
+        format="csv",
+        frame=frame,
+        headers=(header,),
+        encoding=used,
+        delimiter=delimiter,
+        skipped_rows=tuple(skipped),
     )
 
 
