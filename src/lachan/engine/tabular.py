@@ -1087,9 +1087,10 @@ def _polars_read(body: bytes, delimiter: str, width: int) -> pl.DataFrame | None
         return None
 
 
-def _clean_expr(name: str, full: bool) -> pl.Expr:
+def _clean_expr(name: str, full: bool, strip: bool = True) -> pl.Expr:
     """:func:`clean_cell_text` as a polars expression; ``full=False`` when the column has
-    nothing but whitespace to clean (see :func:`_needs_cleaning_class`)."""
+    nothing but whitespace to clean (see :func:`_needs_cleaning_class`), ``strip=False``
+    when not even that."""
     column = pl.col(name).fill_null("")
     if full:
         column = (
@@ -1097,7 +1098,9 @@ def _clean_expr(name: str, full: bool) -> pl.Expr:
             .str.replace_all("\xa0", " ", literal=True)
             .str.normalize("NFC")
         )
-    return column.str.strip_chars(_PY_WHITESPACE).alias(name)
+    if full or strip:
+        column = column.str.strip_chars(_PY_WHITESPACE)
+    return column.alias(name)
 
 
 def _fast_frame_table(
@@ -1113,15 +1116,37 @@ def _fast_frame_table(
     width = raw.width
     ordered = {n: match.columns[n] for n in spec.names if n in match.columns}
     mapped = sorted({cell.index for cell in ordered.values()})
-    # A cell is empty after cleaning exactly when it holds only whitespace and invisibles.
+    data = raw.with_row_index(ROW_COLUMN, offset=1 + offset).slice(match.row + 1 - offset)
+    # What each column needs, in one pass: trimming (some cell changes under strip) and,
+    # when it is not all ASCII, more (see _needs_cleaning_class). Polars reads "" as null.
     blank = _PY_WHITESPACE + "\ufeff\u200b\u200c\u200d\u2060"
-    filled = [pl.col(c).fill_null("").str.strip_chars(blank) != "" for c in raw.columns]
-    data = (
-        raw.with_row_index(ROW_COLUMN, offset=1 + offset)
-        .slice(match.row + 1 - offset)
-        .filter(pl.sum_horizontal(filled) > 0 if filled else pl.lit(False))
-        .with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
-    )
+    stats = data.select(
+        *(
+            (pl.col(c).str.strip_chars(blank).str.len_bytes() != pl.col(c).str.len_bytes())
+            .any()
+            .alias(f"strip{c}")
+            for c in raw.columns
+        ),
+        *(
+            (pl.col(f"c{c}").str.len_bytes() != pl.col(f"c{c}").str.len_chars())
+            .any()
+            .alias(f"wide{c}")
+            for c in mapped
+        ),
+    ).row(0, named=True)
+    strip = {c: bool(stats[f"strip{c}"]) for c in raw.columns}
+    # A cell is empty after cleaning exactly when it is null or holds only blanks.
+    filled = [
+        (pl.col(c).str.strip_chars(blank) != "") if strip[c] else pl.col(c).is_not_null()
+        for c in raw.columns
+    ]
+    if filled:
+        keep = data.select(pl.any_horizontal(filled).fill_null(False)).to_series()
+        if not keep.all():
+            data = data.filter(keep)
+    else:
+        data = data.clear()
+    data = data.with_columns(pl.col(ROW_COLUMN).cast(pl.Int64))
     skipped: list[SkippedRow] = []
     if data.height:
         first = [clean_cell_text(v or "") for v in data.row(0)[1:]]
@@ -1136,15 +1161,18 @@ def _fast_frame_table(
         unlabelled = [c for c, has in zip(unlabelled, with_data, strict=True) if has]
     else:
         unlabelled = []
+    wide = [c for c in mapped if stats[f"wide{c}"]]
     needs = _needs_cleaning_class()
     risky = (
-        data.select(pl.col(f"c{c}").str.contains(needs).any().alias(f"c{c}") for c in mapped).row(
+        data.select(pl.col(f"c{c}").str.contains(needs).any().alias(f"c{c}") for c in wide).row(
             0, named=True
         )
-        if mapped
+        if wide and data.height
         else {}
     )
-    cleaned = {f"c{c}": _clean_expr(f"c{c}", bool(risky[f"c{c}"])) for c in mapped}
+    cleaned = {
+        f"c{c}": _clean_expr(f"c{c}", bool(risky.get(f"c{c}")), strip[f"c{c}"]) for c in mapped
+    }
     header = SheetHeader(
         sheet="",
         row=match.row + 1,
