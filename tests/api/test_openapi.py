@@ -39,6 +39,12 @@ OPERATIONS = {
     ("post", "/api/v1/remediation/tasks/{task_id}/return/"): "remediation_tasks_return",
     ("post", "/api/v1/remediation/tasks/{task_id}/close/"): "remediation_tasks_close",
     ("post", "/api/v1/remediation/tasks/{task_id}/comments/"): "remediation_tasks_comment",
+    ("get", "/api/v1/assets/networks/"): "assets_networks_list",
+    ("post", "/api/v1/assets/networks/"): "assets_networks_create",
+    ("get", "/api/v1/assets/networks/overlaps/"): "assets_networks_overlaps",
+    ("get", "/api/v1/assets/networks/{network_id}/"): "assets_networks_detail",
+    ("patch", "/api/v1/assets/networks/{network_id}/"): "assets_networks_update",
+    ("delete", "/api/v1/assets/networks/{network_id}/"): "assets_networks_delete",
 }
 
 

@@ -44,6 +44,7 @@ B_TASK_TITLE = "Vá máy chủ thư viện Quasar-B7 của trường B"
 B_FINDING_TITLE = "Máy chủ Quasar-B7 liên lạc với máy chủ điều khiển botnet"
 B_COMMENT = "Trao đổi nội bộ trường B: đã cô lập Quasar-B7"
 B_EVIDENCE_NAME = "bien-ban-quasar-b7.txt"
+B_NETWORK_PREFIX = "198.51.100.0/24"
 
 
 @dataclass
@@ -78,6 +79,7 @@ def _user(username: str, role: str, unit: Unit, **extra):
 
 
 def build_world() -> World:
+    from lachan.assets.services import save_network
     from lachan.org.services import issue_api_token
     from lachan.remediation import services
 
@@ -138,6 +140,9 @@ def build_world() -> World:
         files=[SimpleUploadedFile(B_EVIDENCE_NAME, "Biên bản xử lý Quasar-B7".encode())],
     )
     b_token, b_token_key = issue_api_token(actor=b_user, user=b_user, name="tich-hop-truong-b")
+    b_network = save_network(
+        actor=None, unit=tree.b, prefix=B_NETWORK_PREFIX, subscriber="Thuê bao Quasar-B7"
+    )
 
     b = types.SimpleNamespace(
         unit=tree.b,
@@ -149,6 +154,7 @@ def build_world() -> World:
         token=b_token,
         token_key=b_token_key,
         comment=b_comment,
+        network=b_network,
     )
     a = types.SimpleNamespace(unit=tree.a, task=a_task, finding=a_finding)
     b_names = [
@@ -163,6 +169,7 @@ def build_world() -> World:
         B_COMMENT,
         B_EVIDENCE_NAME,
         "Quasar-B7",
+        B_NETWORK_PREFIX,
     ]
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names)
 

@@ -83,3 +83,4 @@ errors.install(api)
 
 api.add_router("/org/", "lachan.org.api.router")
 api.add_router("/remediation/", "lachan.remediation.api.router")
+api.add_router("/assets/", "lachan.assets.api.router")

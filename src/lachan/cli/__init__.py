@@ -15,6 +15,7 @@ COMMAND_MODULES = [
     "lachan.cli.system",
     "lachan.cli.units",
     "lachan.cli.users",
+    "lachan.cli.networks",
 ]
 
 

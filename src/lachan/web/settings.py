@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "lachan.org",
     "lachan.audit",
     "lachan.remediation",
+    "lachan.assets",
     "lachan.notifications",
     "lachan.api",
 ]
