@@ -62,6 +62,9 @@ ACTION_LABELS: dict[str, Any] = {
     "task.close": _("Đóng việc"),
     "task.comment": _("Bình luận"),
     "policy.due_days": _("Đổi thời hạn xử lý"),
+    "network.create": _("Thêm mạng của đơn vị"),
+    "network.update": _("Sửa mạng của đơn vị"),
+    "network.delete": _("Xoá mạng của đơn vị"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Any] = {
@@ -73,6 +76,7 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "remediation.finding": _("Phát hiện"),
     "remediation.taskcomment": _("Bình luận"),
     "remediation.duepolicy": _("Thời hạn xử lý"),
+    "assets.network": _("Mạng của đơn vị"),
 }
 
 
