@@ -12,8 +12,9 @@ HH:MM, "Tên mã độc", "Nhà mạng"). Then times, in one process:
 - the baseline: ``ipaddress.ip_address`` and a loop over all prefixes as ``ipaddress``
   networks, keeping the most specific one whose window matches, timed on a sample of rows
   and scaled to the whole list (its answers are checked against the index's);
-- end to end: the stateless ``lachan botnet match`` command, or ``read_botnet_list`` from
-  ``lachan.engine.botnet``, when they exist.
+- end to end: the stateless ``lachan botnet match`` command as a process, and its stages
+  (``lachan.engine.botnet``: read_networks, read_units, read_botnet_list, attribute, the
+  JSON output) timed one by one in a child process.
 
 Prints one JSON object. Run: ``.venv/bin/python benchmarks/bench_botnet.py [--rows N]
 [--prefixes N] [--sample N]``. Needs no database.
@@ -279,17 +280,47 @@ def baseline_lookup(
 
 # Run in a child process so that its time and peak memory are its own.
 READ_LIST_CHILD = """
-import json, resource, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, sys.argv[1])
-from lachan.engine.botnet import read_botnet_list
-data = open(sys.argv[2], "rb").read()
-begin = time.perf_counter()
-result = read_botnet_list(data, sys.argv[3])
-seconds = time.perf_counter() - begin
-rows = getattr(result, "rows", None)
+from lachan.engine import botnet
+from lachan.engine.ipindex import PrefixIndex
+from lachan.engine.names import NameMatcher
+from lachan.cli.botnet import output_frame, write_json
+list_path, units_path, networks_path, output = sys.argv[2:6]
+stages = {}
+def stage(name, work):
+    begin = time.perf_counter()
+    result = work()
+    stages[name] = round(time.perf_counter() - begin, 3)
+    return result
+period = botnet.parse_period("2025-06")
+def read(path):
+    with open(path, "rb") as handle:
+        return handle.read()
+records = stage("read_networks", lambda: botnet.read_networks(read(networks_path), "networks.csv"))
+units = stage("read_units", lambda: botnet.read_units(read(units_path), "units.csv"))
+data = read(list_path)
+result = stage("read_botnet_list", lambda: botnet.read_botnet_list(data, os.path.basename(list_path), period=period))
+del data
+index = stage("build_index", lambda: PrefixIndex.build(records))
+matcher = stage("name_matcher", lambda: NameMatcher(units))
+found = stage("attribute", lambda: botnet.attribute(result, index=index, matcher=matcher, period=period))
+def write():
+    rows = output_frame(found, result.tz)
+    summary = {"rows_read": result.rows_read, "rows_rejected": len(result.rejected),
+               "duplicates": result.duplicates, **found.counts()}
+    with open(output, "wb") as handle:
+        write_json(handle, summary, rows, [{"row": r.row, "reason": r.reason} for r in result.rejected])
+    return summary
+summary = stage("write_json", write)
+total = sum(stages.values())
 print(json.dumps({
-    "seconds": round(seconds, 3),
-    "rows": len(rows) if rows is not None else None,
+    "seconds": stages["read_botnet_list"],
+    "rows": len(result),
+    "read_rows_per_s": round(result.rows_read / stages["read_botnet_list"]),
+    "stages_seconds": stages,
+    "in_process_total_seconds": round(total, 3),
+    "summary": summary,
     "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
 }))
 """
@@ -298,8 +329,9 @@ print(json.dumps({
 def end_to_end(
     workdir: Path, list_path: Path, units_path: Path, networks_path: Path, rows: int
 ) -> dict:
-    """The stateless command on the whole list, and ``read_botnet_list`` alone, each in a
-    child process, if they exist yet (they are written alongside the index)."""
+    """The stateless command on the whole list in a child process, then the same stages
+    timed one by one in another child (read_networks, read_units, read_botnet_list, the
+    index, the name matcher, attribute, the JSON output), without the process start-up."""
     report: dict = {"command": None, "read_botnet_list": None}
     lachan = shutil.which("lachan", path=str(Path(sys.executable).parent)) or shutil.which("lachan")
     env = {**os.environ, "LACHAN_HOME": str(workdir / "home")}
@@ -344,7 +376,11 @@ def end_to_end(
         report["read_botnet_list_reason"] = "lachan.engine.botnet does not exist yet"
         return report
     run = subprocess.run(
-        [sys.executable, "-c", READ_LIST_CHILD, str(ROOT / "src"), str(list_path), list_path.name],
+        [
+            sys.executable,
+            *("-c", READ_LIST_CHILD, str(ROOT / "src")),
+            *(str(list_path), str(units_path), str(networks_path), str(workdir / "child.json")),
+        ],
         capture_output=True,
         text=True,
     )

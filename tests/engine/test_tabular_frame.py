@@ -156,6 +156,14 @@ def test_what_polars_reads_differently_falls_back(data):
     same(read_frame(data, "t.csv", SPEC, fast=True), slow(data))
 
 
+def test_long_first_rows_make_the_header_search_read_further():
+    rows = [("Mã", "Tên")] + [(f"L{i}", "x" * 4000) for i in range(40)]
+    rows += [(f"A{i}", "Truong") for i in range(100_000)]
+    data = csv_bytes(rows)
+    assert tabular._fast_csv_frame(data, "t.csv", SPEC, None) is not None
+    same(read_frame(data, "t.csv", SPEC), slow(data))
+
+
 def test_a_row_wider_than_the_first_megabyte_falls_back():
     rows = [("Ma", "Ten")] + [(f"A{i}", "Truong") for i in range(100_000)] + [("Z", "B", "extra")]
     data = csv_bytes(rows)

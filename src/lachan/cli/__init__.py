@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "lachan.cli.units",
     "lachan.cli.users",
     "lachan.cli.networks",
+    "lachan.cli.botnet",
 ]
 
 

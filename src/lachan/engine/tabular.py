@@ -1034,11 +1034,18 @@ def _polars_csv(body: bytes, filename: str, spec: ColumnSpec, used: str) -> Fram
         delimiter = _sniff_delimiter(prefix)
     if not complete and len(prefix) < 65536:
         return None  # the delimiter must be sniffed from as much text as read_table sees
-    records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
-    if not complete:
-        records = records[:-1]  # the last record may continue past the prefix
+    # The header rows and a few more, to compare the two parsers on: a short head will do.
+    head_end = prefix.find("\n", 65536) + 1 if len(prefix) > 65536 else 0
+    head = prefix[:head_end] if head_end else prefix
+    records = list(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+    if head_end or not complete:
+        records = records[:-1]  # the last record may continue past the head
         if len(records) < HEADER_SEARCH_ROWS + 1:
-            return None
+            if head_end:  # take the whole prefix after all
+                records = list(csv.reader(io.StringIO(prefix, newline=""), delimiter=delimiter))
+                records = records[:-1] if not complete else records
+            if len(records) < HEADER_SEARCH_ROWS + 1 and not complete:
+                return None
     # As in _csv_grid, an empty first row stands for the "sep=" line to keep row numbers.
     rows = [[clean_cell_text(cell) for cell in record] for record in records]
     grid = _Grid("", [[]] * offset + rows)
@@ -1060,8 +1067,8 @@ def _polars_csv(body: bytes, filename: str, spec: ColumnSpec, used: str) -> Fram
     if raw is None or raw.height < len(rows):
         return None
     # The two parsers must agree on every row both have read; otherwise trust the csv module.
-    head = raw.head(len(rows)).select(_clean_expr(c, True) for c in raw.columns)
-    if head.rows() != [tuple(row + [""] * (width - len(row))) for row in rows]:
+    first_rows = raw.head(len(rows)).select(_clean_expr(c, True) for c in raw.columns)
+    if first_rows.rows() != [tuple(row + [""] * (width - len(row))) for row in rows]:
         return None
     return _fast_frame_table(filename, spec, used, delimiter, match, raw, offset)
 

@@ -1,0 +1,398 @@
+"""``lachan botnet``: botnet IP lists (danh sách IP Botnet).
+
+``lachan botnet match`` is stateless: it reads a list, the units and the network registry
+from files, attributes every row (``lachan.engine.botnet``) and prints the result. It
+touches no database, so officers and scripts can run it anywhere.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .output import fail
+
+ROW_KEYS = (
+    "row",
+    "ip",
+    "seen_at",
+    "malware",
+    "isp",
+    "subscriber",
+    "unit_code",
+    "method",
+    "score",
+    "prefix",
+)
+SUMMARY_KEYS = (
+    "rows_read",
+    "rows_rejected",
+    "duplicates",
+    "matched_prefix",
+    "matched_name",
+    "unmatched",
+)
+XLSX_MAX_ROWS = 1_048_575  # a worksheet's rows, less the header
+_FORMULA_START = r"^[=+\-@\t\r]"
+_NUMERIC_LOOKING = r"^[0-9 +\-.()/]+$"
+
+
+@click.group()
+def botnet() -> None:
+    """Danh sách IP Botnet: đối chiếu địa chỉ với đơn vị."""
+
+
+@botnet.command("match")
+@click.argument("list_file", metavar="LIST", type=click.Path(path_type=Path))
+@click.option(
+    "--units",
+    "units_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tệp đơn vị (CSV/XLSX như `lachan units import`) để đối chiếu theo tên thuê bao",
+)
+@click.option(
+    "--networks",
+    "networks_file",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Tệp dải địa chỉ: unit_code,prefix,isp,subscriber,line_type,valid_from,valid_to,note",
+)
+@click.option(
+    "--period",
+    default=None,
+    metavar="YYYY-MM",
+    help="Kỳ của danh sách (mặc định: tháng của thời gian sớm nhất trong danh sách)",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "xlsx"]),
+    default="json",
+    show_default=True,
+    help="Định dạng đầu ra / output format",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
+)
+@click.option(
+    "--allow-documentation",
+    is_flag=True,
+    help="Coi các dải địa chỉ dành cho tài liệu (192.0.2.0/24, 2001:db8::/32…) là công cộng, "
+    "cho dữ liệu thử",
+)
+@click.option(
+    "--tz",
+    default="Asia/Ho_Chi_Minh",
+    show_default=True,
+    help="Múi giờ của các thời gian không ghi múi giờ",
+)
+def match(
+    list_file: Path,
+    units_file: Path | None,
+    networks_file: Path | None,
+    period: str | None,
+    fmt: str,
+    output: Path | None,
+    allow_documentation: bool,
+    tz: str,
+) -> None:
+    """Đối chiếu danh sách IP Botnet với dải địa chỉ và tên đơn vị, không dùng cơ sở dữ liệu.
+
+    Mỗi dòng được gán cho đơn vị có dải địa chỉ cụ thể nhất chứa địa chỉ đó vào thời điểm
+    ghi nhận (phương pháp "prefix"), nếu không thì theo tên thuê bao (phương pháp "name").
+    Mã thoát 0 khi đọc được danh sách, kể cả khi có dòng bị loại.
+    """
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from lachan.engine import botnet as engine
+    from lachan.engine.ipindex import PrefixIndex
+
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        fail(f"Múi giờ “{tz}” không tồn tại.")
+    chosen_period = None
+    if period is not None:
+        try:
+            chosen_period = engine.parse_period(period, tz)
+        except ValueError as exc:
+            fail(str(exc))
+    stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+        fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
+
+    try:
+        records = (
+            engine.read_networks(_read_file(networks_file), networks_file.name, tz=tz)
+            if networks_file
+            else []
+        )
+        units = engine.read_units(_read_file(units_file), units_file.name) if units_file else []
+        botnet_list = engine.read_botnet_list(
+            _read_file(list_file),
+            list_file.name,
+            period=chosen_period,
+            tz=tz,
+            allow_documentation=allow_documentation,
+        )
+    except engine.BotnetFileError as exc:
+        fail(_one_line(str(exc)))
+    if chosen_period is None:
+        earliest = botnet_list.earliest()
+        if earliest is not None:
+            chosen_period = engine.month_period(earliest.year, earliest.month, tz)
+
+    try:
+        index = PrefixIndex.build(records)
+    except ValueError as exc:
+        fail(_one_line(f"Tệp {networks_file}: {exc}"))
+    matcher = None
+    if units:
+        from lachan.engine.names import NameMatcher
+
+        matcher = NameMatcher(units)
+    result = engine.attribute(botnet_list, index=index, matcher=matcher, period=chosen_period)
+
+    for warning in botnet_list.warnings:
+        click.echo(f"Lưu ý: {warning}", err=True)
+    summary = {
+        "rows_read": botnet_list.rows_read,
+        "rows_rejected": len(botnet_list.rejected),
+        "duplicates": botnet_list.duplicates,
+        **result.counts(),
+    }
+    several_sheets = len({h.sheet for h in botnet_list.headers}) > 1
+    rejected = [
+        {
+            "row": r.row,
+            "reason": f"Trang “{r.sheet}”: {r.reason}" if several_sheets and r.sheet else r.reason,
+        }
+        for r in botnet_list.rejected
+    ]
+    rows = output_frame(result, tz, with_sheet=several_sheets)
+    if fmt == "xlsx" and rows.height > XLSX_MAX_ROWS:
+        fail(
+            f"Kết quả có {rows.height} dòng, quá số dòng của một trang XLSX; "
+            "hãy dùng --format csv hoặc json."
+        )
+    try:
+        with _open_output(output, stdout) as stream:
+            if fmt == "json":
+                write_json(stream, summary, rows, rejected)
+            elif fmt == "csv":
+                write_csv(stream, rows)
+            else:
+                stream.write(xlsx_document(summary, rows, rejected, tz))
+    except OSError as exc:
+        fail(f"Không ghi được {output or 'đầu ra'}: {exc.strerror or exc}.")
+    if output is not None:
+        click.echo(f"Đã ghi {output}.", err=True)
+
+
+def _read_file(path: Path) -> bytes:
+    from lachan.engine.botnet import BotnetFileError
+
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BotnetFileError(str(path), f"Không tìm thấy tệp {path}.") from None
+    except IsADirectoryError:
+        raise BotnetFileError(str(path), f"{path} là thư mục, không phải tệp.") from None
+    except PermissionError:
+        raise BotnetFileError(str(path), f"Không có quyền đọc tệp {path}.") from None
+    except OSError as exc:
+        raise BotnetFileError(
+            str(path), f"Không đọc được tệp {path}: {exc.strerror or exc}."
+        ) from None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def _open_output(output: Path | None, stdout: Any) -> Iterator[Any]:
+    """A binary stream: the output file, or standard output."""
+    if output is not None:
+        with output.open("wb") as stream:
+            yield stream
+    elif stdout is not None:
+        yield stdout
+        stdout.flush()
+    else:  # a text-only stdout (as in some test runners)
+        buffer = io.BytesIO()
+        yield buffer
+        click.echo(buffer.getvalue().decode("utf-8"), nl=False)
+
+
+# --- output documents -----------------------------------------------------------------------
+
+
+def output_frame(result: Any, tz: str, *, with_sheet: bool = False) -> Any:
+    """The row objects of the output, in their order: ``seen_at`` as ISO 8601 with the
+    offset of ``tz`` (or null)."""
+    import polars as pl
+
+    seen = (
+        pl.from_epoch(pl.col("seen_at").cast(pl.Int64), time_unit="s")
+        .dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(tz)
+        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .alias("seen_at")
+    )
+    columns: list[Any] = [pl.col(k) if k != "seen_at" else seen for k in ROW_KEYS]
+    if with_sheet:
+        columns.insert(0, pl.col("sheet"))
+    return result.frame.select(columns)
+
+
+def write_json(
+    stream: Any,
+    summary: dict[str, int],
+    rows: Any,
+    rejected: Sequence[dict[str, Any]],
+    *,
+    chunk: int = 250_000,
+) -> None:
+    """One JSON object: ``summary``, ``rows`` (one object per line) and ``rejected``;
+    written in chunks, so a million rows never sit in memory as text."""
+    head = json.dumps({"summary": {k: summary[k] for k in SUMMARY_KEYS}}, ensure_ascii=False)
+    stream.write(head[:-1].encode("utf-8") + b',\n"rows": [')
+    objects = rows.select([c for c in rows.columns if c in ROW_KEYS])
+    for offset in range(0, objects.height, chunk):
+        buffer = io.BytesIO()
+        objects.slice(offset, chunk).write_ndjson(buffer)
+        lines = buffer.getvalue().replace(b"\n", b",\n")  # ends with ",\n"
+        stream.write(b"\n" if offset == 0 else b",\n")
+        stream.write(memoryview(lines)[:-2])
+    stream.write((b"\n" if objects.height else b"") + b'],\n"rejected": ')
+    stream.write(json.dumps(list(rejected), ensure_ascii=False).encode("utf-8"))
+    stream.write(b"}\n")
+
+
+def _guard(column: Any) -> Any:
+    """A text that would start a formula in a spreadsheet gets an apostrophe in front, as
+    ``lachan.importing.export_table`` does; "+84 …" and other number-like texts are kept."""
+    import polars as pl
+
+    risky = column.str.contains(_FORMULA_START) & ~column.str.contains(_NUMERIC_LOOKING)
+    return pl.when(risky).then(pl.lit("'") + column).otherwise(column)
+
+
+def write_csv(stream: Any, rows: Any) -> None:
+    """The rows table as CSV: UTF-8 with BOM (for Excel), CRLF, the JSON keys as header."""
+    import polars as pl
+
+    # Empty texts as null, which polars writes as an empty field rather than "".
+    guarded = rows.with_columns(
+        pl.when(pl.col(c) != "").then(_guard(pl.col(c))).alias(c)
+        for c, dtype in rows.schema.items()
+        if dtype == pl.String
+    )
+    stream.write(b"\xef\xbb\xbf")
+    guarded.write_csv(stream, line_terminator="\r\n", null_value="")
+
+
+XLSX_LABELS = {
+    "sheet": "Trang",
+    "row": "Dòng",
+    "ip": "Địa chỉ IP",
+    "seen_at": "Thời gian ghi nhận",
+    "malware": "Mã độc",
+    "isp": "Nhà mạng",
+    "subscriber": "Tên thuê bao",
+    "unit_code": "Mã đơn vị",
+    "method": "Cách xác định",
+    "score": "Điểm",
+    "prefix": "Dải địa chỉ",
+}
+SUMMARY_LABELS = {
+    "rows_read": "Số dòng đã đọc",
+    "rows_rejected": "Số dòng bị loại",
+    "duplicates": "Số dòng trùng",
+    "matched_prefix": "Xác định theo dải địa chỉ",
+    "matched_name": "Xác định theo tên thuê bao",
+    "unmatched": "Chưa xác định được đơn vị",
+}
+
+
+def xlsx_document(
+    summary: dict[str, int], rows: Any, rejected: Sequence[dict[str, Any]], tz: str
+) -> bytes:
+    """A workbook: the rows (times as local date-times), the rejected rows, the summary."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+
+    def header(sheet: Any, labels: Sequence[str]) -> None:
+        cells = []
+        for label in labels:
+            cell = WriteOnlyCell(sheet, value=label)
+            cell.font = bold
+            cells.append(cell)
+        sheet.append(cells)
+        sheet.freeze_panes = "A2"
+
+    def text(value: Any) -> Any:
+        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+    results = workbook.create_sheet("Kết quả")
+    columns = list(rows.columns)
+    widths = {"ip": 40, "seen_at": 20, "subscriber": 40, "prefix": 24, "malware": 16}
+    for i, name in enumerate(columns):
+        letter = chr(65 + i)
+        results.column_dimensions[letter].width = widths.get(name, 12)
+    header(results, [XLSX_LABELS[c] for c in columns])
+    seen_at = columns.index("seen_at")
+    for values in rows.iter_rows():
+        cells: list[Any] = [text(v) for v in values]
+        if cells[seen_at]:
+            moment = dt.datetime.fromisoformat(cells[seen_at]).replace(tzinfo=None)
+            cell = WriteOnlyCell(results, value=moment)
+            cell.number_format = "DD/MM/YYYY HH:MM:SS"
+            cells[seen_at] = cell
+        results.append(cells)
+
+    rejected_sheet = workbook.create_sheet("Dòng bị loại")
+    rejected_sheet.column_dimensions["B"].width = 100
+    header(rejected_sheet, ["Dòng", "Lý do"])
+    for item in rejected:
+        rejected_sheet.append([item["row"], text(item["reason"])])
+
+    summary_sheet = workbook.create_sheet("Tổng hợp")
+    summary_sheet.column_dimensions["A"].width = 32
+    header(summary_sheet, ["Chỉ tiêu", "Số lượng"])
+    for key in SUMMARY_KEYS:
+        summary_sheet.append([SUMMARY_LABELS[key], summary[key]])
+    summary_sheet.append(["Múi giờ của thời gian", tz])
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+COMMANDS = [botnet]
