@@ -323,3 +323,31 @@ def test_output_of_the_runner_is_streamed_json_lines(invoke, files):
     assert all(line.startswith('{"row":') for line in lines[2:7])
     assert lines[7] == "],"
     assert json.loads(io.StringIO(text).read())["summary"] == SUMMARY
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 1000])
+def test_json_is_the_same_whatever_the_chunk_size(invoke, files, chunk):
+    import polars as pl
+
+    from lachan.cli.botnet import write_json
+
+    rows = pl.DataFrame(
+        {
+            "row": [2, 3, 4, 5, 6],
+            "ip": ["203.0.113.1", "2001:db8::1", "203.0.113.3", "203.0.113.4", "203.0.113.5"],
+            "seen_at": ["2025-07-01T00:00:00+07:00", None, None, None, None],
+            "malware": ["Mirai", "", 'a "quoted"\nname', "x\\y", "é"],
+            "isp": [""] * 5,
+            "subscriber": ["Trường THPT Ngô Quyền", "", "", "", ""],
+            "unit_code": ["THPT-NQ", None, None, None, None],
+            "method": ["prefix", None, None, None, "name"],
+            "score": [1.0, None, None, None, 0.875],
+            "prefix": ["203.0.113.0/24", None, None, None, None],
+        }
+    )
+    buffer = io.BytesIO()
+    write_json(buffer, SUMMARY, rows, [{"row": 9, "reason": "x"}], chunk=chunk)
+    document = json.loads(buffer.getvalue())
+    assert document["rows"] == rows.to_dicts()
+    assert document["rejected"] == [{"row": 9, "reason": "x"}]
+    assert buffer.getvalue().count(b"\n") == 5 + 4

@@ -7,6 +7,7 @@ touches no database, so officers and scripts can run it anywhere.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import io
@@ -118,7 +119,6 @@ def match(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from lachan.engine import botnet as engine
-    from lachan.engine.ipindex import PrefixIndex
 
     try:
         ZoneInfo(tz)
@@ -134,36 +134,30 @@ def match(
     if output is None and fmt == "xlsx" and _is_terminal(stdout):
         fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
 
-    try:
-        records = (
-            engine.read_networks(_read_file(networks_file), networks_file.name, tz=tz)
-            if networks_file
-            else []
-        )
-        units = engine.read_units(_read_file(units_file), units_file.name) if units_file else []
-        botnet_list = engine.read_botnet_list(
-            _read_file(list_file),
-            list_file.name,
-            period=chosen_period,
-            tz=tz,
-            allow_documentation=allow_documentation,
-        )
-    except engine.BotnetFileError as exc:
-        fail(_one_line(str(exc)))
+    # The registry (much Python) is prepared while the list (mostly polars) is read.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        registry = pool.submit(_registry, networks_file, units_file, tz)
+        list_error = None
+        try:
+            botnet_list = engine.read_botnet_list(
+                _read_file(list_file),
+                list_file.name,
+                period=chosen_period,
+                tz=tz,
+                allow_documentation=allow_documentation,
+            )
+        except engine.BotnetFileError as exc:
+            list_error = exc
+        try:
+            index, matcher = registry.result()
+        except engine.BotnetFileError as exc:
+            fail(_one_line(str(exc)))
+    if list_error is not None:
+        fail(_one_line(str(list_error)))
     if chosen_period is None:
         earliest = botnet_list.earliest()
         if earliest is not None:
             chosen_period = engine.month_period(earliest.year, earliest.month, tz)
-
-    try:
-        index = PrefixIndex.build(records)
-    except ValueError as exc:
-        fail(_one_line(f"Tệp {networks_file}: {exc}"))
-    matcher = None
-    if units:
-        from lachan.engine.names import NameMatcher
-
-        matcher = NameMatcher(units)
     result = engine.attribute(botnet_list, index=index, matcher=matcher, period=chosen_period)
 
     for warning in botnet_list.warnings:
@@ -200,6 +194,25 @@ def match(
         fail(f"Không ghi được {output or 'đầu ra'}: {exc.strerror or exc}.")
     if output is not None:
         click.echo(f"Đã ghi {output}.", err=True)
+
+
+def _registry(networks_file: Path | None, units_file: Path | None, tz: str) -> tuple[Any, Any]:
+    """The prefix index and the name matcher from the files (empty ones without them)."""
+    from lachan.engine import botnet as engine
+    from lachan.engine.ipindex import PrefixIndex
+    from lachan.engine.names import NameMatcher
+
+    records = (
+        engine.read_networks(_read_file(networks_file), networks_file.name, tz=tz)
+        if networks_file
+        else []
+    )
+    units = engine.read_units(_read_file(units_file), units_file.name) if units_file else []
+    try:
+        index = PrefixIndex.build(records)
+    except ValueError as exc:
+        raise engine.BotnetFileError(str(networks_file), f"Tệp {networks_file}: {exc}") from exc
+    return index, NameMatcher(units) if units else None
 
 
 def _read_file(path: Path) -> bytes:
@@ -276,16 +289,21 @@ def write_json(
 ) -> None:
     """One JSON object: ``summary``, ``rows`` (one object per line) and ``rejected``;
     written in chunks, so a million rows never sit in memory as text."""
+    import polars as pl
+
     head = json.dumps({"summary": {k: summary[k] for k in SUMMARY_KEYS}}, ensure_ascii=False)
-    stream.write(head[:-1].encode("utf-8") + b',\n"rows": [')
-    objects = rows.select([c for c in rows.columns if c in ROW_KEYS])
-    for offset in range(0, objects.height, chunk):
-        buffer = io.BytesIO()
-        objects.slice(offset, chunk).write_ndjson(buffer)
-        lines = buffer.getvalue().replace(b"\n", b",\n")  # ends with ",\n"
-        stream.write(b"\n" if offset == 0 else b",\n")
-        stream.write(memoryview(lines)[:-2])
-    stream.write((b"\n" if objects.height else b"") + b'],\n"rejected": ')
+    stream.write(head[:-1].encode("utf-8") + b',\n"rows": [\n')
+    encode = pl.struct([c for c in rows.columns if c in ROW_KEYS]).struct.json_encode()
+    total = rows.height
+    for offset in range(0, total, chunk):
+        part = rows.slice(offset, chunk).select(encode.alias("json"))
+        last = offset + part.height == total
+        # Each object on its own line followed by a comma, but for the very last one.
+        for piece, ending in ((part.head(-1), ",\n"), (part.tail(1), "\n" if last else ",\n")):
+            piece.write_csv(
+                stream, include_header=False, quote_style="never", line_terminator=ending
+            )
+    stream.write(b'],\n"rejected": ')
     stream.write(json.dumps(list(rejected), ensure_ascii=False).encode("utf-8"))
     stream.write(b"}\n")
 

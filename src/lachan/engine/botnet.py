@@ -729,8 +729,11 @@ def parse_times(values: pl.Series, tz: str = DEFAULT_TZ) -> tuple[FloatArray, Bo
     local = np.zeros(n, np.int64)
     offset = np.full(n, sentinel, np.int64)
     done = np.zeros(n, np.bool_)
-    # The usual fixed forms through chrono, which is fast on texts that match.
-    for pattern, form in _FIXED_FORMS:
+    # The usual fixed forms through chrono, which is fast on texts that match; the form of
+    # the first rows first, since a list writes its times one way.
+    sample = text.gather(np.flatnonzero(present)[:200])
+    forms = sorted(_FIXED_FORMS, key=lambda f: -int(sample.str.contains(f[0]).sum()))
+    for pattern, form in forms:
         todo = np.flatnonzero(present & ~done)
         if not todo.size:
             break
