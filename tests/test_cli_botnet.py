@@ -351,3 +351,20 @@ def test_json_is_the_same_whatever_the_chunk_size(invoke, files, chunk):
     assert document["rows"] == rows.to_dicts()
     assert document["rejected"] == [{"row": 9, "reason": "x"}]
     assert buffer.getvalue().count(b"\n") == 5 + 4
+
+
+def test_rows_are_the_engines_attributions(invoke, files):
+    """The command prints exactly what ``engine.botnet.attribute`` decides, row for row."""
+    from lachan.engine import botnet
+    from lachan.engine.ipindex import PrefixIndex
+    from lachan.engine.names import NameMatcher
+
+    period = botnet.parse_period("2025-07")
+    result = botnet.attribute(
+        botnet.read_botnet_list(LIST.encode(), "list.csv", allow_documentation=True),
+        index=PrefixIndex.build(botnet.read_networks(NETWORKS.encode(), "networks.csv")),
+        matcher=NameMatcher(botnet.read_units(UNITS.encode(), "units.csv")),
+        period=period,
+    )
+    printed = json.loads(invoke(*match_args(files, "--period", "2025-07")).stdout)["rows"]
+    assert printed == [a.as_dict() for a in result]

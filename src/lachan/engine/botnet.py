@@ -904,61 +904,12 @@ def read_botnet_list(
     )
     source = table.frame
     rows_read = source.height
-    reasons: list[str | None] = [None] * rows_read
-
-    # Addresses: defanged dots, "ip:port", then ipindex's parser.
-    ip_text = source["ip"]
-    port: pl.Series | None = source["port"] if "port" in source.columns else None
-    if ip_text.str.contains(_DEFANGED).any():
-        ip_text = ip_text.str.replace_all(_DEFANGED, ".")
-    if ip_text.str.contains(_IPV4_PORT).any():
-        with_port = ip_text.str.extract_groups(_IPV4_PORT).struct.unnest()
-        address_part, port_part = with_port[with_port.columns[0]], with_port[with_port.columns[1]]
-        has_port = address_part.is_not_null()
-        written = port if port is not None else pl.repeat("", rows_read, eager=True)
-        port = pl.select(
-            pl.when(has_port & (written == "")).then(port_part).otherwise(written)
-        ).to_series()
-        ip_text = pl.select(pl.when(has_port).then(address_part).otherwise(ip_text)).to_series()
-    texts = ip_text.to_list()
-    addresses = parse_addresses(texts)
-    classes = classify_addresses(addresses, allow_documentation=allow_documentation)
-    public = ADDRESS_CLASSES.index("public")
-    ip_label = table.label("ip")
-    not_public = np.flatnonzero(classes != public)
-    raw_ips = source["ip"].gather(not_public).to_list()
-    for i, raw_ip, code in zip(
-        not_public.tolist(), raw_ips, classes[not_public].tolist(), strict=True
-    ):
-        if not raw_ip:
-            reasons[i] = f"Thiếu địa chỉ IP (cột “{ip_label}” trống)."
-        elif code == 0:
-            reasons[i] = f"Địa chỉ IP không hợp lệ ở cột “{ip_label}”: “{raw_ip}”."
-        else:
-            kind = CLASS_NAMES_VI.get(ADDRESS_CLASSES[code], "địa chỉ không công cộng")
-            reasons[i] = (
-                f"Địa chỉ “{raw_ip}” ở cột “{ip_label}” là {kind}, không phải địa chỉ IP công cộng."
-            )
+    reasons: list[str | None] = [None] * rows_read  # why each row is rejected, if it is
+    ip_text, port = _split_addresses(source)
+    addresses = parse_addresses(ip_text.to_list())
+    _address_reasons(source["ip"], addresses, table.label("ip"), allow_documentation, reasons)
     canonical = _canonical_addresses(ip_text, addresses)
-
-    # Times.
-    times: dict[str, FloatArray] = {}
-    for name in TIME_FIELDS:
-        if name not in source.columns:
-            times[name] = np.full(rows_read, np.nan)
-            continue
-        epoch, bad = parse_times(source[name], tz)
-        times[name] = epoch
-        label = table.label(name)
-        bad_rows = np.flatnonzero(bad)
-        for i, value in zip(
-            bad_rows.tolist(), source[name].gather(bad_rows).to_list(), strict=True
-        ):
-            if reasons[i] is None:
-                reasons[i] = (
-                    f"Thời gian không hợp lệ ở cột “{label}”: “{value}” (hãy ghi "
-                    "theo dạng dd/mm/yyyy hh:mm hoặc ISO 8601)."
-                )
+    times = _times(source, table, tz, reasons)
     seen = times["seen_at"]
     for name in ("last_seen", "first_seen"):
         seen = np.where(np.isnan(seen), times[name], seen)
@@ -993,23 +944,13 @@ def read_botnet_list(
         )
     ]
     kept = np.flatnonzero(~rejected_rows)
-    key = frame.select(
-        n for n in ("ip", "seen_at", "malware", "port", "subscriber") if n in frame.columns
-    )
-    hashes = key.hash_rows().to_numpy()[kept]
-    # Rows with distinct hashes are distinct: compare exactly only the rows whose hash repeats.
-    first = np.ones(kept.size, np.bool_)
-    repeated = np.flatnonzero(pl.Series(hashes).is_duplicated().to_numpy())
-    if repeated.size:
-        exact = key[kept[repeated]].select(pl.struct(pl.all()).is_first_distinct())
-        first[repeated] = exact.to_series().to_numpy()
-    unique = kept[first]
+    unique = _first_occurrences(frame, kept)
     duplicates = int(kept.size - unique.size)
     # As written: the cells normalisation may change (the others are in ``frame`` as read).
     raw = source.select(n for n in ("ip", "port", *TIME_FIELDS) if n in table.columns)
     # Let the file's own frame go before filtering: only the normalised one is kept.
     table = dataclasses.replace(table, frame=table.frame.clear())
-    del source, key, ip_text, canonical
+    del source, ip_text, canonical
     if unique.size != rows_read:
         keep = np.zeros(rows_read, np.bool_)
         keep[unique] = True
@@ -1036,6 +977,88 @@ def read_botnet_list(
         tz=tz,
         period=period,
     )
+
+
+def _split_addresses(source: pl.DataFrame) -> tuple[pl.Series, pl.Series | None]:
+    """The address texts with defanged dots restored and an IPv4 ":port" taken off, and the
+    port column (from those suffixes where the row has no port; None when there is none)."""
+    ip_text = source["ip"]
+    port: pl.Series | None = source["port"] if "port" in source.columns else None
+    if ip_text.str.contains(_DEFANGED).any():
+        ip_text = ip_text.str.replace_all(_DEFANGED, ".")
+    if ip_text.str.contains(_IPV4_PORT).any():
+        parts = ip_text.str.extract_groups(_IPV4_PORT).struct.unnest()
+        address_part, port_part = parts[parts.columns[0]], parts[parts.columns[1]]
+        has_port = address_part.is_not_null()
+        written = port if port is not None else pl.repeat("", source.height, eager=True)
+        port = pl.select(
+            pl.when(has_port & (written == "")).then(port_part).otherwise(written)
+        ).to_series()
+        ip_text = pl.select(pl.when(has_port).then(address_part).otherwise(ip_text)).to_series()
+    return ip_text, port
+
+
+def _address_reasons(
+    written: pl.Series,
+    addresses: ParsedAddresses,
+    label: str,
+    allow_documentation: bool,
+    reasons: list[str | None],
+) -> None:
+    """Why rows with a missing, invalid or non-public address are rejected."""
+    classes = classify_addresses(addresses, allow_documentation=allow_documentation)
+    not_public = np.flatnonzero(classes != ADDRESS_CLASSES.index("public"))
+    texts = written.gather(not_public).to_list()
+    for i, text, code in zip(not_public.tolist(), texts, classes[not_public].tolist(), strict=True):
+        if not text:
+            reasons[i] = f"Thiếu địa chỉ IP (cột “{label}” trống)."
+        elif code == 0:
+            reasons[i] = f"Địa chỉ IP không hợp lệ ở cột “{label}”: “{text}”."
+        else:
+            kind = CLASS_NAMES_VI.get(ADDRESS_CLASSES[code], "địa chỉ không công cộng")
+            reasons[i] = (
+                f"Địa chỉ “{text}” ở cột “{label}” là {kind}, không phải địa chỉ IP công cộng."
+            )
+
+
+def _times(
+    source: pl.DataFrame, table: FrameTable, tz: str, reasons: list[str | None]
+) -> dict[str, FloatArray]:
+    """Epoch seconds of each time column (NaN where empty or absent); a row with a time that
+    cannot be read gets its reason, unless it has one already."""
+    times: dict[str, FloatArray] = {}
+    for name in TIME_FIELDS:
+        if name not in source.columns:
+            times[name] = np.full(source.height, np.nan)
+            continue
+        times[name], bad = parse_times(source[name], tz)
+        label = table.label(name)
+        bad_rows = np.flatnonzero(bad)
+        values = source[name].gather(bad_rows).to_list()
+        for i, value in zip(bad_rows.tolist(), values, strict=True):
+            if reasons[i] is None:
+                reasons[i] = (
+                    f"Thời gian không hợp lệ ở cột “{label}”: “{value}” (hãy ghi theo dạng "
+                    "dd/mm/yyyy hh:mm hoặc ISO 8601)."
+                )
+    return times
+
+
+def _first_occurrences(frame: pl.DataFrame, kept: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """The rows of ``kept`` not identical to an earlier one in address, time, malware, port
+    and subscriber."""
+    key = frame.select(
+        n for n in ("ip", "seen_at", "malware", "port", "subscriber") if n in frame.columns
+    )
+    hashes = key.hash_rows().to_numpy()[kept]
+    # Rows with distinct hashes are distinct: compare exactly only the rows whose hash repeats.
+    first = np.ones(kept.size, np.bool_)
+    repeated = np.flatnonzero(pl.Series(hashes).is_duplicated().to_numpy())
+    if repeated.size:
+        exact = key[kept[repeated]].select(pl.struct(pl.all()).is_first_distinct())
+        first[repeated] = exact.to_series().to_numpy()
+    unique: npt.NDArray[np.intp] = kept[first]
+    return unique
 
 
 def _canonical_addresses(texts: pl.Series, addresses: ParsedAddresses) -> pl.Series:

@@ -21,6 +21,11 @@ Grammar of what is accepted:
 - Empty rows are skipped; every data row keeps its spreadsheet row number (1-based, as Excel
   shows it, title rows included) and its sheet name.
 
+:func:`read_frame` gives the same rows as a polars frame (one column per canonical column);
+a large CSV file is then parsed by polars rather than row by row, and whatever that parser
+would read differently (malformed quotes, bare CR line ends, rows wider than the first ones)
+falls back to the row-by-row path, so both give the same result.
+
 Nothing here imports Django: callers turn the structured errors into messages for people.
 """
 
