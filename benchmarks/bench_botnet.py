@@ -280,7 +280,7 @@ def baseline_lookup(
 
 # Run in a child process so that its time and peak memory are its own.
 READ_LIST_CHILD = """
-import json, os, resource, sys, time
+import json, os, sys, time
 sys.path.insert(0, sys.argv[1])
 from lachan.engine import botnet
 from lachan.engine.ipindex import PrefixIndex
@@ -321,7 +321,10 @@ print(json.dumps({
     "stages_seconds": stages,
     "in_process_total_seconds": round(total, 3),
     "summary": summary,
-    "peak_memory_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    # VmHWM: this process's own peak (ru_maxrss may carry the parent's over fork and exec).
+    "peak_memory_mib": round(int(next(
+        line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")
+    )) / 1024, 1),
 }))
 """
 
