@@ -56,6 +56,9 @@ def ref_address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
 
 def ref_network(prefix: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
     network = ipaddress.ip_network(prefix.strip())
+    if network.version == 6 and network.network_address.scope_id is not None:
+        # A zone id ("fe80::%eth0") names an interface, not a network: the index drops it.
+        network = ipaddress.IPv6Network((network.network_address.packed, network.prefixlen))
     if network.version == 6 and network.prefixlen >= 96:
         mapped = network.network_address.ipv4_mapped
         if mapped is not None:
