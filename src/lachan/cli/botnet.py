@@ -7,6 +7,7 @@ touches no database, so officers and scripts can run it anywhere.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import io
@@ -295,14 +296,25 @@ def write_json(
     stream.write(head[:-1].encode("utf-8") + b',\n"rows": [\n')
     encode = pl.struct([c for c in rows.columns if c in ROW_KEYS]).struct.json_encode()
     total = rows.height
-    for offset in range(0, total, chunk):
-        part = rows.slice(offset, chunk).select(encode.alias("json"))
-        last = offset + part.height == total
-        # Each object on its own line followed by a comma, but for the very last one.
-        for piece, ending in ((part.head(-1), ",\n"), (part.tail(1), "\n" if last else ",\n")):
-            piece.write_csv(
-                stream, include_header=False, quote_style="never", line_terminator=ending
-            )
+    offsets = range(0, total, chunk)
+
+    def encoded(offset: int) -> Any:
+        return rows.slice(offset, chunk).select(encode.alias("json"))
+
+    # Encoding the next chunk (polars, off the GIL) overlaps with writing this one.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(encoded, 0) if total else None
+        for offset in offsets:
+            assert pending is not None
+            part = pending.result()
+            following = offset + chunk
+            pending = pool.submit(encoded, following) if following < total else None
+            last = pending is None
+            # Each object on its own line followed by a comma, but for the very last one.
+            for piece, ending in ((part.head(-1), ",\n"), (part.tail(1), "\n" if last else ",\n")):
+                piece.write_csv(
+                    stream, include_header=False, quote_style="never", line_terminator=ending
+                )
     stream.write(b'],\n"rejected": ')
     stream.write(json.dumps(list(rejected), ensure_ascii=False).encode("utf-8"))
     stream.write(b"}\n")
