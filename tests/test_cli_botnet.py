@@ -180,6 +180,8 @@ def test_xlsx_output_has_rows_rejected_and_summary_sheets(invoke, files, tmp_pat
     assert rows[1][:3] == (4, "203.0.113.77", dt.datetime(2025, 7, 5, 8, 30))
     assert rows[1][6:] == ("THPT-NQ", "prefix", 1, "203.0.113.77/32")
     assert len(rows) == 6
+    formula_like = workbook["Kết quả"]["F5"]  # row 8's subscriber "=HYPERLINK(1)"
+    assert (formula_like.value, formula_like.data_type) == ("=HYPERLINK(1)", "s")
     rejected = list(workbook["Dòng bị loại"].values)
     assert [r[0] for r in rejected] == ["Dòng", 7, 11]
     totals = {r[0]: r[1] for r in workbook["Tổng hợp"].values}

@@ -387,8 +387,16 @@ def xlsx_document(
         sheet.append(cells)
         sheet.freeze_panes = "A2"
 
-    def text(value: Any) -> Any:
-        return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+    def text(sheet: Any, value: Any) -> Any:
+        """Text stays text: a value starting with "=" would otherwise become a formula."""
+        if not isinstance(value, str):
+            return value
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not value.startswith("="):
+            return value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
 
     results = workbook.create_sheet("Kết quả")
     columns = list(rows.columns)
@@ -399,7 +407,7 @@ def xlsx_document(
     header(results, [XLSX_LABELS[c] for c in columns])
     seen_at = columns.index("seen_at")
     for values in rows.iter_rows():
-        cells: list[Any] = [text(v) for v in values]
+        cells: list[Any] = [text(results, v) for v in values]
         if cells[seen_at]:
             moment = dt.datetime.fromisoformat(cells[seen_at]).replace(tzinfo=None)
             cell = WriteOnlyCell(results, value=moment)
@@ -411,7 +419,7 @@ def xlsx_document(
     rejected_sheet.column_dimensions["B"].width = 100
     header(rejected_sheet, ["Dòng", "Lý do"])
     for item in rejected:
-        rejected_sheet.append([item["row"], text(item["reason"])])
+        rejected_sheet.append([item["row"], text(rejected_sheet, item["reason"])])
 
     summary_sheet = workbook.create_sheet("Tổng hợp")
     summary_sheet.column_dimensions["A"].width = 32
