@@ -13,7 +13,9 @@ UTF-16; XLSX/XLS/ODS with title rows, merged header cells, several sheets, empty
   ("1.2.3[.]4") are accepted too, and "a.b.c.d:port" gives the port when the row has none.
 - Times are dd/mm/yyyy [HH:MM[:SS]], ISO 8601 with or without an offset, or Excel serial
   numbers (:func:`lachan.engine.tabular.parse_datetime`); a time without an offset is in the
-  list's time zone (Asia/Ho_Chi_Minh unless told). Times are kept to the second.
+  list's time zone (Asia/Ho_Chi_Minh unless told). Times are kept to the second. A row's
+  time (``seen_at``) is its time column, else its last sighting, else its first; "first
+  seen" and "last seen" are kept as well.
 - A row whose address is missing, invalid or not public (private, loopback, reserved,
   multicast, link-local, unspecified), or whose time cannot be read, is rejected with its
   row number and a reason in Vietnamese; the other rows are kept. Rows identical in
