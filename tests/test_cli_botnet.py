@@ -370,3 +370,15 @@ def test_rows_are_the_engines_attributions(invoke, files):
     )
     printed = json.loads(invoke(*match_args(files, "--period", "2025-07")).stdout)["rows"]
     assert printed == [a.as_dict() for a in result]
+
+
+def test_repeated_times_are_written_like_the_others(invoke, files):
+    lines = ["IP,Thời gian"]
+    lines += [f"203.0.113.{i},05/07/2025 08:30" for i in range(1, 11)]
+    lines += [f"198.51.100.{i},2025-07-06T01:00:00Z" for i in range(1, 11)]
+    lines += ["198.51.100.200,"]
+    files["list.csv"].write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    rows = json.loads(invoke(*match_args(files)).stdout)["rows"]
+    assert [r["seen_at"] for r in rows] == (
+        ["2025-07-05T08:30:00+07:00"] * 10 + ["2025-07-06T08:00:00+07:00"] * 10 + [None]
+    )

@@ -267,17 +267,25 @@ def output_frame(result: Any, tz: str, *, with_sheet: bool = False) -> Any:
     offset of ``tz`` (or null)."""
     import polars as pl
 
-    seen = (
-        pl.from_epoch(pl.col("seen_at").cast(pl.Int64), time_unit="s")
-        .dt.replace_time_zone("UTC")
-        .dt.convert_time_zone(tz)
-        .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
-        .alias("seen_at")
-    )
+    def iso(epoch: Any) -> Any:
+        return (
+            pl.from_epoch(epoch.cast(pl.Int64), time_unit="s")
+            .dt.replace_time_zone("UTC")
+            .dt.convert_time_zone(tz)
+            .dt.strftime("%Y-%m-%dT%H:%M:%S%:z")
+        )
+
+    frame = result.frame
+    seen = iso(pl.col("seen_at")).alias("seen_at")
+    distinct = frame.select(pl.col("seen_at").approx_n_unique()).item() if frame.height else 0
+    if distinct * 4 < frame.height:  # lists repeat their times: format each one once
+        times = frame.select(pl.col("seen_at").unique().drop_nulls()).to_series()
+        texts = pl.select(iso(pl.lit(times))).to_series()
+        seen = pl.col("seen_at").replace_strict(times, texts, default=None, return_dtype=pl.String)
     columns: list[Any] = [pl.col(k) if k != "seen_at" else seen for k in ROW_KEYS]
     if with_sheet:
         columns.insert(0, pl.col("sheet"))
-    return result.frame.select(columns)
+    return frame.select(columns)
 
 
 def write_json(
