@@ -103,10 +103,9 @@ def create(
 ) -> None:
     """Tạo người dùng và gán vai trò tại một đơn vị."""
     from django.core.exceptions import ValidationError
-    from django.db import transaction
     from django.utils.translation import gettext as _
 
-    from lachan.org.services import assign_role, create_user
+    from lachan.org.services import create_user
 
     ensure_migrated()
     unit = _unit(unit_code)
@@ -118,11 +117,14 @@ def create(
     elif password is None:
         password, generated = generate_password(), True
     try:
-        with transaction.atomic():
-            user = create_user(
-                actor=None, username=username, password=password, email=email, full_name=full_name
-            )
-            assign_role(actor=None, user=user, unit=unit, role=role)
+        user = create_user(
+            actor=None,
+            username=username,
+            password=password,
+            email=email,
+            full_name=full_name,
+            roles=[(unit, role)],
+        )
     except ValidationError as exc:
         fail(_messages(exc))
     row = {

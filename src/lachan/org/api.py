@@ -10,9 +10,7 @@ assignments are managed by Department administrators only.
 import datetime as dt
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -344,31 +342,26 @@ def users_detail(request: HttpRequest, user_id: int):
 )
 def users_create(request: HttpRequest, payload: UserCreateIn):
     require_department_admin(request.user)
-    with transaction.atomic():
-        if payload.password:
-            try:
-                validate_password(
-                    payload.password,
-                    get_user_model()(username=payload.username, email=payload.email),
-                )
-            except ValidationError as exc:
-                raise ValidationError({"password": exc.messages}) from None
-        user = services.create_user(
-            actor=request.user,
-            username=payload.username.strip(),
-            password=payload.password,
-            email=payload.email.strip(),
-            full_name=payload.full_name.strip(),
-            validate_password=False,
-        )
-        for i, role in enumerate(payload.roles):
-            unit = resolve_unit(
+    roles = [
+        (
+            resolve_unit(
                 request.user,
                 unit_id=role.unit_id,
                 unit_code=role.unit_code,
                 field=f"roles.{i}.unit",
-            )
-            services.assign_role(actor=request.user, user=user, unit=unit, role=role.role.value)
+            ),
+            role.role.value,
+        )
+        for i, role in enumerate(payload.roles)
+    ]
+    user = services.create_user(
+        actor=request.user,
+        username=payload.username.strip(),
+        password=payload.password,
+        email=payload.email.strip(),
+        full_name=payload.full_name.strip(),
+        roles=roles,
+    )
     return Status(201, _users(request).get(pk=user.pk))
 
 

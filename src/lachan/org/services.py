@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -215,7 +216,10 @@ def create_user(
     full_name: str = "",
     is_superuser: bool = False,
     validate_password: bool = True,
+    roles: Iterable[tuple[Unit, str]] = (),
 ):
+    """Create an account and, in the same transaction, its first role assignments
+    (a person is never left half-created without the intended roles)."""
     _require_user_admin(actor)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
@@ -235,7 +239,10 @@ def create_user(
         if validate_password:
             from django.contrib.auth.password_validation import validate_password as _validate
 
-            _validate(password, user)
+            try:
+                _validate(password, user)
+            except ValidationError as exc:
+                raise ValidationError({"password": exc.messages}) from None
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -249,6 +256,8 @@ def create_user(
             user, ["username", "email", "first_name", "last_name", "is_active", "is_superuser"]
         ),
     )
+    for unit, role in roles:
+        assign_role(actor=actor, user=user, unit=unit, role=role)
     return user
 
 

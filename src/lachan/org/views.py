@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -431,19 +430,16 @@ def user_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            # One transaction: a person is never left half-created without the intended role.
-            with transaction.atomic():
-                person = services.create_user(
-                    actor=user,
-                    username=data["username"],
-                    password=data["password"],
-                    email=data["email"],
-                    full_name=data["full_name"],
-                )
-                if data.get("unit") and data.get("role"):
-                    services.assign_role(
-                        actor=user, user=person, unit=data["unit"], role=data["role"]
-                    )
+            person = services.create_user(
+                actor=user,
+                username=data["username"],
+                password=data["password"],
+                email=data["email"],
+                full_name=data["full_name"],
+                roles=[(data["unit"], data["role"])]
+                if data.get("unit") and data.get("role")
+                else [],
+            )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 form_errors_from(form, exc)
