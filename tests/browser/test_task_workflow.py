@@ -46,6 +46,11 @@ def browser():
             yield browser
         finally:
             browser.close()
+            # Inside Playwright's sync API the ORM runs in another context (greenlet), so the
+            # test's queries opened a connection of their own: close it before the database goes.
+            from django.db import connections
+
+            connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
