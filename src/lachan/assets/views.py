@@ -5,13 +5,10 @@ one they may see but not change (a unit head, a unit outside their IT assignment
 
 from __future__ import annotations
 
-import base64
-
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lachan.org.selectors import visible_units
+from lachan.web.importing import export_format, export_response, two_step_import, unsupported_format
 from lachan.web.views import form_errors_from
 
 from . import selectors, services
@@ -31,12 +29,6 @@ from .models import Network
 PAGE_SIZE = 50
 OVERLAPS_SHOWN = 50
 IMPORT_SALT = "lachan.assets.network_import"
-IMPORT_MAX_AGE = 3600  # seconds a dry run stays confirmable
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-}
 LIST_ORDER = ("unit__path", "version", "range_start", "prefix_length", "valid_from", "pk")
 
 
@@ -113,16 +105,13 @@ def network_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def network_export(request: HttpRequest) -> HttpResponse:
     """The filtered list as CSV (UTF-8 with BOM), XLSX or JSON, in the import's columns."""
-    fmt = request.GET.get("format", "csv").lower()
-    if fmt not in EXPORT_TYPES:
-        return HttpResponseBadRequest(_("Định dạng không hỗ trợ: chọn csv, xlsx hoặc json."))
+    fmt = export_format(request)
+    if fmt is None:
+        return unsupported_format()
     form = _filter_form(request)
     networks = selectors.networks_for(request.user, **form.selector_kwargs())
     data = export_networks(user=request.user, fmt=fmt, networks=networks)
-    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="mang-don-vi-{stamp}.{fmt}"'
-    return response
+    return export_response(data, fmt=fmt, basename="mang-don-vi")
 
 
 # --- create, edit, delete ---------------------------------------------------------------------
@@ -252,60 +241,26 @@ def network_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def network_import(request: HttpRequest) -> HttpResponse:
-    """Step 1 checks the file (a dry run: everything is done and rolled back); step 2 stores
-    exactly the file that was checked, signed into the confirmation form."""
-    user = request.user
-    _require_manager(user)
-    context: dict = {"nav_section": "networks"}
-    form = NetworkImportForm()
-    if request.method == "POST" and "payload" in request.POST:
-        try:
-            payload = signing.loads(
-                request.POST["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+    _require_manager(request.user)
+    return two_step_import(
+        request,
+        run=import_networks,
+        form_class=NetworkImportForm,
+        template="assets/network_import.html",
+        context={"nav_section": "networks"},
+        salt=IMPORT_SALT,
+        page_url="network_import",
+        done_url="network_list",
+        done_message=lambda report: (
+            _(
+                "Đã nhập tệp %(file)s: %(created)d dải mới, %(updated)d cập nhật, "
+                "%(unchanged)d không đổi."
             )
-        except signing.SignatureExpired:
-            messages.error(request, _("Phiên kiểm tra tệp đã hết hạn, vui lòng tải tệp lên lại."))
-            return redirect("network_import")
-        except signing.BadSignature:
-            return HttpResponseBadRequest(_("Dữ liệu xác nhận không hợp lệ."))
-        if payload.get("user") != user.pk:
-            raise PermissionDenied
-        data = base64.b64decode(payload["data"])
-        report = import_networks(actor=user, data=data, filename=payload["name"], dry_run=False)
-        if report.ok:
-            messages.success(
-                request,
-                _(
-                    "Đã nhập tệp %(file)s: %(created)d dải mới, %(updated)d cập nhật, "
-                    "%(unchanged)d không đổi."
-                )
-                % {
-                    "file": report.filename,
-                    "created": report.created,
-                    "updated": report.updated,
-                    "unchanged": report.unchanged,
-                },
-            )
-            for warning in report.warnings:
-                messages.warning(request, warning)
-            return redirect("network_list")
-        context["report"] = report
-    elif request.method == "POST":
-        form = NetworkImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            report = import_networks(actor=user, data=data, filename=upload.name, dry_run=True)
-            context["report"] = report
-            if report.ok:
-                context["payload"] = signing.dumps(
-                    {
-                        "user": user.pk,
-                        "name": upload.name,
-                        "data": base64.b64encode(data).decode("ascii"),
-                    },
-                    salt=IMPORT_SALT,
-                    compress=True,
-                )
-    context["form"] = form
-    return render(request, "assets/network_import.html", context)
+            % {
+                "file": report.filename,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
+        ),
+    )

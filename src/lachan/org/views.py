@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import unicodedata
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -20,6 +18,7 @@ from django_otp import user_has_device
 
 from lachan.audit import selectors as audit_selectors
 from lachan.remediation.selectors import task_counts_by_unit
+from lachan.web.importing import export_format, export_response, two_step_import, unsupported_format
 from lachan.web.views import form_errors_from
 
 from . import selectors, services
@@ -36,12 +35,6 @@ from .models import Role, RoleAssignment, Unit
 
 PAGE_SIZE = 50
 IMPORT_SALT = "lachan.org.unit_import"
-IMPORT_MAX_AGE = 3600  # seconds a dry run stays confirmable
-EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "json": "application/json; charset=utf-8",
-}
 
 
 def _partial(request: HttpRequest) -> bool:
@@ -289,82 +282,38 @@ def _import_units(**kwargs):
 
 @require_http_methods(["GET", "POST"])
 def unit_import(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    _require_department_admin(user)
-    context: dict = {"nav_section": "units"}
-    form = UnitImportForm()
-    if request.method == "POST" and "payload" in request.POST:
-        # Step 2: store exactly the file that was checked in step 1.
-        try:
-            payload = signing.loads(
-                request.POST["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+    _require_department_admin(request.user)
+    return two_step_import(
+        request,
+        run=_import_units,
+        form_class=UnitImportForm,
+        template="org/unit_import.html",
+        context={"nav_section": "units"},
+        salt=IMPORT_SALT,
+        page_url="unit_import",
+        done_url="unit_list",
+        done_message=lambda report: (
+            _(
+                "Đã nhập tệp %(file)s: %(created)d đơn vị mới, %(updated)d cập nhật, %(unchanged)d không đổi."
             )
-        except signing.SignatureExpired:
-            messages.error(request, _("Phiên kiểm tra tệp đã hết hạn, vui lòng tải tệp lên lại."))
-            return redirect("unit_import")
-        except signing.BadSignature:
-            return HttpResponseBadRequest(_("Dữ liệu xác nhận không hợp lệ."))
-        if payload.get("user") != user.pk:
-            raise PermissionDenied
-        data = base64.b64decode(payload["data"])
-        try:
-            report = _import_units(actor=user, data=data, filename=payload["name"], dry_run=False)
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            if report.ok:
-                messages.success(
-                    request,
-                    _(
-                        "Đã nhập tệp %(file)s: %(created)d đơn vị mới, %(updated)d cập nhật, %(unchanged)d không đổi."
-                    )
-                    % {
-                        "file": report.filename,
-                        "created": report.created,
-                        "updated": report.updated,
-                        "unchanged": report.unchanged,
-                    },
-                )
-                return redirect("unit_list")
-            context["report"] = report
-    elif request.method == "POST":
-        # Step 1: a dry run that stores nothing and shows what would happen.
-        form = UnitImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            data = upload.read()
-            try:
-                report = _import_units(actor=user, data=data, filename=upload.name, dry_run=True)
-            except ValidationError as exc:
-                form.add_error("file", exc.messages)
-            else:
-                context["report"] = report
-                if report.ok:
-                    context["payload"] = signing.dumps(
-                        {
-                            "user": user.pk,
-                            "name": upload.name,
-                            "data": base64.b64encode(data).decode("ascii"),
-                        },
-                        salt=IMPORT_SALT,
-                        compress=True,
-                    )
-    context["form"] = form
-    return render(request, "org/unit_import.html", context)
+            % {
+                "file": report.filename,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
+        ),
+    )
 
 
 @require_GET
 def unit_export(request: HttpRequest) -> HttpResponse:
-    fmt = request.GET.get("format", "csv").lower()
-    if fmt not in EXPORT_TYPES:
-        return HttpResponseBadRequest(_("Định dạng không hỗ trợ: chọn csv, xlsx hoặc json."))
+    fmt = export_format(request)
+    if fmt is None:
+        return unsupported_format()
     from lachan.org.importers import export_units
 
-    data = export_units(user=request.user, fmt=fmt)
-    response = HttpResponse(data, content_type=EXPORT_TYPES[fmt])
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    response["Content-Disposition"] = f'attachment; filename="don-vi-{stamp}.{fmt}"'
-    return response
+    return export_response(export_units(user=request.user, fmt=fmt), fmt=fmt, basename="don-vi")
 
 
 # --- people -------------------------------------------------------------------------------------
