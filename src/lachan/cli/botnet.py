@@ -197,6 +197,110 @@ def match(
         click.echo(f"Đã ghi {output}.", err=True)
 
 
+@botnet.command("import")
+@click.argument("list_file", metavar="LIST", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--period", required=True, metavar="YYYY-MM", help="Kỳ của danh sách")
+@click.option("--source", default="", help="Nguồn của danh sách (ví dụ: Sở KH&CN)")
+def import_(list_file: Path, period: str, source: str) -> None:
+    """Nhập danh sách IP Botnet vào cơ sở dữ liệu: đối chiếu với dải địa chỉ và tên đơn vị,
+    ghi phát hiện và giao việc xử lý cho từng đơn vị (mỗi đơn vị một việc mỗi kỳ)."""
+    from django.core.exceptions import ValidationError
+
+    from . import ensure_migrated
+
+    month = _month(period)
+    ensure_migrated()
+    from lachan.engine.botnet import BotnetFileError
+    from lachan.intel.services import import_botnet_list
+
+    try:
+        data = _read_file(list_file)
+    except BotnetFileError as exc:
+        fail(_one_line(str(exc)))
+    try:
+        stored = import_botnet_list(
+            actor=None, data=data, filename=list_file.name, period=month, source=source
+        )
+    except ValidationError as exc:
+        fail(_one_line(" ".join(exc.messages)))
+    summary = stored.summary()
+    click.echo(f"{list_file.name}: đã nhập danh sách kỳ {month:%m/%Y} (số {stored.pk}).")
+    for key in SUMMARY_KEYS:
+        click.echo(f"  {SUMMARY_LABELS[key]}: {summary[key]}")
+
+
+@botnet.command("matches")
+@click.option("--period", required=True, metavar="YYYY-MM", help="Kỳ của danh sách")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "csv", "xlsx"]),
+    default="json",
+    show_default=True,
+    help="Định dạng đầu ra / output format",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
+)
+def matches(period: str, fmt: str, output: Path | None) -> None:
+    """Kết quả đối chiếu của các danh sách đã nhập cho một kỳ, cùng dạng với
+    `lachan botnet match` (lấy từ cơ sở dữ liệu)."""
+    import polars as pl
+    from django.conf import settings
+
+    from . import ensure_migrated
+
+    month = _month(period)
+    stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
+    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+        fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
+    ensure_migrated()
+    from lachan.intel import selectors
+
+    rows = selectors.matches_for_period(None, month)
+    schema = {
+        "row": pl.Int64,
+        "ip": pl.String,
+        "seen_at": pl.String,
+        "malware": pl.String,
+        "isp": pl.String,
+        "subscriber": pl.String,
+        "unit_code": pl.String,
+        "method": pl.String,
+        "score": pl.Float64,
+        "prefix": pl.String,
+    }
+    frame = pl.DataFrame({k: [r[k] for r in rows] for k in ROW_KEYS}, schema=schema)
+    summary = selectors.summary_for_period(None, month)
+    rejected = selectors.rejected_for_period(None, month)
+    try:
+        with _open_output(output, stdout) as stream:
+            if fmt == "json":
+                write_json(stream, summary, frame, rejected)
+            elif fmt == "csv":
+                write_csv(stream, frame)
+            else:
+                stream.write(xlsx_document(summary, frame, rejected, settings.TIME_ZONE))
+    except OSError as exc:
+        fail(f"Không ghi được {output or 'đầu ra'}: {exc.strerror or exc}.")
+    if output is not None:
+        click.echo(f"Đã ghi {output}.", err=True)
+
+
+def _month(text: str) -> dt.date:
+    from lachan.engine.botnet import parse_period
+
+    try:
+        start, _end = parse_period(text)
+    except ValueError as exc:
+        fail(str(exc))
+    return start.date()
+
+
 def _registry(networks_file: Path | None, units_file: Path | None, tz: str) -> tuple[Any, Any]:
     """The prefix index and the name matcher from the files (empty ones without them)."""
     from lachan.engine import botnet as engine

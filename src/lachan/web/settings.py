@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "lachan.assets",
     "lachan.notifications",
     "lachan.api",
+    "lachan.intel",
     "lachan.documents",
 ]
 
