@@ -90,7 +90,10 @@ def deadline(task: Task, today: dt.date | None = None) -> dict[str, str]:
     days = (task.due_date - today).days
     if task.status in ACTIVE_STATUSES:
         if days < 0:
-            return {"text": ngettext("Quá hạn %(n)d ngày", "Quá hạn %(n)d ngày", -days) % {"n": -days}, "css": "overdue"}
+            return {
+                "text": ngettext("Quá hạn %(n)d ngày", "Quá hạn %(n)d ngày", -days) % {"n": -days},
+                "css": "overdue",
+            }
         if days == 0:
             return {"text": _("Hết hạn hôm nay"), "css": "due-today"}
         return {
@@ -447,58 +450,65 @@ def task_submit(request, pk: int):
     return _render_detail(request, task, {"submit": form}, status=400)
 
 
-@require_POST
-def task_verify(request, pk: int):
+def _department_action(request, pk: int, *, form_class, form_key: str, run, done: str):
+    """One Department decision on a task (verify, return, close): check the right before
+    reading the form, call the service, show its refusal or redirect with ``done``."""
     task = _task_or_404(request.user, pk)
     _require_role(request.user, task, DEPARTMENT_ROLES)
-    form = VerifyForm(request.POST)
+    form = form_class(request.POST)
     if form.is_valid():
         try:
-            services.verify_task(actor=request.user, task=task, note=form.cleaned_data["note"])
+            run(task, form.cleaned_data)
         except TransitionError as exc:
             return _transition_failed(request, task, exc)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
-            messages.success(request, _("Đã xác nhận hoàn thành."))
+            messages.success(request, done)
             return redirect(_task_url(task))
-    return _render_detail(request, task, {"verify": form}, status=400)
+    return _render_detail(request, task, {form_key: form}, status=400)
+
+
+@require_POST
+def task_verify(request, pk: int):
+    return _department_action(
+        request,
+        pk,
+        form_class=VerifyForm,
+        form_key="verify",
+        done=_("Đã xác nhận hoàn thành."),
+        run=lambda task, data: services.verify_task(
+            actor=request.user, task=task, note=data["note"]
+        ),
+    )
 
 
 @require_POST
 def task_return(request, pk: int):
-    task = _task_or_404(request.user, pk)
-    _require_role(request.user, task, DEPARTMENT_ROLES)
-    form = ReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.return_task(actor=request.user, task=task, reason=form.cleaned_data["reason"])
-        except TransitionError as exc:
-            return _transition_failed(request, task, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã trả lại việc cho đơn vị."))
-            return redirect(_task_url(task))
-    return _render_detail(request, task, {"return": form}, status=400)
+    return _department_action(
+        request,
+        pk,
+        form_class=ReturnForm,
+        form_key="return",
+        done=_("Đã trả lại việc cho đơn vị."),
+        run=lambda task, data: services.return_task(
+            actor=request.user, task=task, reason=data["reason"]
+        ),
+    )
 
 
 @require_POST
 def task_close(request, pk: int):
-    task = _task_or_404(request.user, pk)
-    _require_role(request.user, task, DEPARTMENT_ROLES)
-    form = CloseForm(request.POST)
-    if form.is_valid():
-        try:
-            services.close_task(actor=request.user, task=task, note=form.cleaned_data["note"])
-        except TransitionError as exc:
-            return _transition_failed(request, task, exc)
-        except ValidationError as exc:
-            apply_service_errors(form, exc)
-        else:
-            messages.success(request, _("Đã đóng việc."))
-            return redirect(_task_url(task))
-    return _render_detail(request, task, {"close": form}, status=400)
+    return _department_action(
+        request,
+        pk,
+        form_class=CloseForm,
+        form_key="close",
+        done=_("Đã đóng việc."),
+        run=lambda task, data: services.close_task(
+            actor=request.user, task=task, note=data["note"]
+        ),
+    )
 
 
 @require_POST
