@@ -8,6 +8,7 @@ by a name match a Department officer confirmed. ``user`` None is the system (the
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -164,3 +165,131 @@ def rejected_for_period(user, period: dt.date) -> list[dict[str, Any]]:
         }
         for r in rejections
     ]
+
+
+# --- per unit: a period's results and a unit's months on the lists ------------------------------
+
+
+@dataclass
+class UnitMonth:
+    """One unit on one period's lists: what was attributed to it and where the clean-up is.
+
+    ``seen_next`` is None while no later period has a list; otherwise True when at least one
+    of the unit's addresses appeared again in the next list, False when none did ("không còn
+    xuất hiện trong danh sách kỳ sau").
+    """
+
+    unit: Any
+    period: dt.date
+    rows: int = 0
+    addresses: list[str] = field(default_factory=list)
+    families: list[str] = field(default_factory=list)
+    isps: list[str] = field(default_factory=list)
+    first_seen: dt.datetime | None = None
+    last_seen: dt.datetime | None = None
+    reinfected: bool = False
+    pending_names: int = 0  # name matches still waiting for a Department officer
+    task: Any = None  # the clean-up task holding this period's findings (None before any)
+    seen_next: bool | None = None
+
+
+def _attributed_q() -> Q:
+    return Q(method=MatchMethod.PREFIX) | Q(method=MatchMethod.NAME, confirmed=True)
+
+
+def _unit_months(rows) -> dict[tuple[int, dt.date], UnitMonth]:
+    """Aggregate rows (with ``unit`` and ``botnet_list`` selected) per (unit, period)."""
+    months: dict[tuple[int, dt.date], UnitMonth] = {}
+    address_sets: dict[tuple[int, dt.date], set[str]] = {}
+    finding_ids: dict[tuple[int, dt.date], set[int]] = {}
+    for row in rows:
+        key = (row.unit_id, row.botnet_list.period)
+        month = months.get(key)
+        if month is None:
+            month = months[key] = UnitMonth(unit=row.unit, period=row.botnet_list.period)
+            address_sets[key] = set()
+            finding_ids[key] = set()
+        if row.method == MatchMethod.NAME and not row.confirmed:
+            month.pending_names += 1
+            continue
+        month.rows += 1
+        if row.ip not in address_sets[key]:
+            address_sets[key].add(row.ip)
+            month.addresses.append(row.ip)
+        if row.malware and row.malware not in month.families:
+            month.families.append(row.malware)
+        if row.isp and row.isp not in month.isps:
+            month.isps.append(row.isp)
+        if row.seen_at is not None:
+            month.first_seen = min(filter(None, (month.first_seen, row.seen_at)))
+            month.last_seen = max(filter(None, (month.last_seen, row.seen_at)))
+        month.reinfected = month.reinfected or row.reinfected
+        if row.finding_id:
+            finding_ids[key].add(row.finding_id)
+    _attach_tasks(months, finding_ids)
+    _attach_seen_next(months, address_sets)
+    return months
+
+
+def _attach_tasks(months, finding_ids) -> None:
+    from lachan.remediation.models import Task
+
+    wanted = set().union(*finding_ids.values()) if finding_ids else set()
+    if not wanted:
+        return
+    by_finding: dict[int, Any] = {}
+    links = Task.findings.through.objects.filter(finding_id__in=wanted).select_related("task")
+    for link in links.order_by("task__created_at", "task_id"):
+        by_finding[link.finding_id] = link.task  # the latest task holding the finding wins
+    for key, ids in finding_ids.items():
+        tasks = [by_finding[i] for i in ids if i in by_finding]
+        if tasks:
+            months[key].task = max(tasks, key=lambda t: (t.created_at, t.pk))
+
+
+def _attach_seen_next(months, address_sets) -> None:
+    periods = sorted(set(BotnetList.objects.values_list("period", flat=True)))
+    following = {p: periods[i + 1] for i, p in enumerate(periods[:-1])}
+    for (unit_id, period), month in months.items():
+        nxt = following.get(period)
+        if nxt is None or not address_sets[(unit_id, period)]:
+            continue
+        month.seen_next = (
+            BotnetListRow.objects.filter(botnet_list__period=nxt, unit_id=unit_id)
+            .filter(_attributed_q())
+            .exists()
+        )
+
+
+def units_for_period(user, period: dt.date) -> list[UnitMonth]:
+    """Per-unit results of the period's lists: every unit the user may see that has rows
+    attributed to it (or a name match waiting), ordered by the unit tree."""
+    rows = rows_for_period(user, period).filter(unit__isnull=False).select_related("botnet_list")
+    months = _unit_months(rows)
+    return sorted(months.values(), key=lambda m: (m.unit.path, m.unit.code))
+
+
+def unit_history(user, unit) -> list[UnitMonth]:
+    """The unit's months on the lists, newest first (empty when the user may not see it)."""
+    if not _sees_all(user) and not visible_unit_ids(user).filter(pk=unit.pk).exists():
+        return []
+    rows = BotnetListRow.objects.filter(unit=unit).select_related("unit", "botnet_list")
+    if not _sees_all(user):
+        rows = rows.filter(_attributed_q())
+    months = _unit_months(rows)
+    return sorted(months.values(), key=lambda m: m.period, reverse=True)
+
+
+def periods(user) -> list[dt.date]:
+    """Periods that have at least one list the user may see, newest first."""
+    return sorted(set(visible_lists(user).values_list("period", flat=True)), reverse=True)
+
+
+def previous_period(period: dt.date) -> dt.date | None:
+    """The latest period before ``period`` that has a list."""
+    return (
+        BotnetList.objects.filter(period__lt=_period(period))
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )

@@ -102,6 +102,9 @@ class BotnetListRow(models.Model):
     )
     match_reason = models.CharField(_("căn cứ đối chiếu"), max_length=500, blank=True)
     confirmed = models.BooleanField(_("đã xác nhận"), default=False)
+    # The unit was already on the previous period's list (tái nhiễm): set when the row is
+    # attributed (by prefix, or when its name match is confirmed).
+    reinfected = models.BooleanField(_("tái nhiễm"), default=False)
     finding = models.ForeignKey(
         "remediation.Finding",
         verbose_name=_("phát hiện"),
