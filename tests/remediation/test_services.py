@@ -358,6 +358,27 @@ def test_close_needs_a_note_unless_verified(tree, task_at, dept_officer):
     assert services.close_task(actor=dept_officer, task=verified).status == "closed"
 
 
+def test_reopen_puts_a_finished_task_back_to_work(tree, task_at, it_a, dept_officer):
+    from lachan.notifications.models import Notification
+
+    open_task = task_at(tree.a, "in_progress")
+    with pytest.raises(TransitionError):
+        services.reopen_task(actor=dept_officer, task=open_task, reason="Tái nhiễm.")
+    task = task_at(tree.b, "verified")
+    with pytest.raises(PermissionDenied):
+        services.reopen_task(actor=it_a, task=task, reason="Tái nhiễm.")
+    with pytest.raises(ValidationError):
+        services.reopen_task(actor=dept_officer, task=task, reason=" ")
+    services.reopen_task(actor=dept_officer, task=task, reason="Tái nhiễm: có lại trong danh sách.")
+    task.refresh_from_db()
+    assert task.status == "open" and task.verified_at is None and task.closed_at is None
+    assert task.due_date == services.due_date_for(task.severity)
+    assert TaskComment.objects.filter(task=task).last().body.startswith("Tái nhiễm")
+    entry = AuditLog.objects.get(action="task.reopen")
+    assert entry.before["status"] == "verified" and entry.after["status"] == "open"
+    assert Notification.objects.filter(event="task.reopened", object_id=str(task.pk)).exists()
+
+
 def test_verify_resolves_the_findings_and_keeps_the_note(tree, finding_at, it_a, dept_officer):
     (task,) = services.open_tasks_from_findings(actor=None, findings=[finding_at(tree.a)])
     services.submit_task(actor=it_a, task=task, answer_text="Đã gỡ.")

@@ -24,9 +24,10 @@ from lachan.engine.names import NameMatcher, UnitName
 from lachan.org.models import Unit
 from lachan.org.selectors import is_department_staff
 from lachan.org.services import add_unit_alias
-from lachan.remediation.models import Severity, SourceKind
-from lachan.remediation.services import open_or_refresh_task, record_finding
+from lachan.remediation.models import Finding, Severity, SourceKind, Task, TaskComment, TaskStatus
+from lachan.remediation.services import open_or_refresh_task, record_finding, reopen_task
 
+from . import selectors
 from .guidance import Sighting, guidance_for
 from .models import BotnetList, BotnetListRejection, BotnetListRow, MatchMethod
 
@@ -193,29 +194,69 @@ def import_botnet_list(
     )
     attributed = BotnetListRow.objects.filter(botnet_list=stored, method=MatchMethod.PREFIX)
     _record_findings(actor, stored, list(attributed.select_related("unit")))
+    close_loop(actor=actor, period=period)
     return stored
 
 
 def _record_findings(actor, botnet_list: BotnetList, rows: list[BotnetListRow]) -> None:
-    """A finding per row, then the clean-up task of each unit concerned (refreshed)."""
-    touched: dict[int, Unit] = {}
+    """A finding per row, then the clean-up task of each unit concerned.
+
+    A unit already on an earlier period's list is re-infected (tái nhiễm): its rows are
+    flagged, its findings are critical, and when it was on the previous list its earlier
+    clean-up task is reopened (if already verified or closed) and takes the new addresses;
+    otherwise the unit gets (or refreshes) its task for this period."""
+    by_unit: dict[int, list[BotnetListRow]] = defaultdict(list)
     for row in rows:
-        finding, _created = record_finding(
-            actor=actor,
-            source=SourceKind.BOTNET,
-            unit=row.unit,
-            dedupe_key=f"{botnet_list.period:%Y-%m}:{row.unit.code}:{row.ip}",
-            title=f"Địa chỉ IP {row.ip} nghi nhiễm mã độc {row.malware}".strip(),
-            severity=Severity.HIGH,
-            evidence=_evidence(botnet_list, row),
-            asset_ref=row.ip,
-            seen_at=row.seen_at or _period_start(botnet_list.period),
-        )
-        row.finding = finding
-        row.save(update_fields=["finding"])
-        touched[row.unit.pk] = row.unit
-    for unit in touched.values():
+        by_unit[row.unit_id].append(row)
+    for unit_rows in by_unit.values():
+        unit = unit_rows[0].unit
+        earlier = _earlier_rows(unit, botnet_list.period)
+        reinfected = bool(earlier)
+        severity = Severity.CRITICAL if reinfected else Severity.HIGH
+        for row in unit_rows:
+            finding, _created = record_finding(
+                actor=actor,
+                source=SourceKind.BOTNET,
+                unit=unit,
+                dedupe_key=f"{botnet_list.period:%Y-%m}:{unit.code}:{row.ip}",
+                title=f"Địa chỉ IP {row.ip} nghi nhiễm mã độc {row.malware}".strip(),
+                severity=severity,
+                evidence={**_evidence(botnet_list, row), "reinfected": reinfected},
+                asset_ref=row.ip,
+                seen_at=row.seen_at or _period_start(botnet_list.period),
+            )
+            row.finding = finding
+            row.reinfected = reinfected
+            row.save(update_fields=["finding", "reinfected"])
         refresh_task(actor=actor, unit=unit, period=botnet_list.period)
+
+
+def _earlier_rows(unit: Unit, period: dt.date) -> list[BotnetListRow]:
+    """The unit's attributed rows of the latest earlier period it was on (empty if none)."""
+    earlier = (
+        BotnetListRow.objects.filter(
+            unit=unit, botnet_list__period__lt=period, finding__isnull=False
+        )
+        .order_by("-botnet_list__period")
+        .values_list("botnet_list__period", flat=True)
+        .first()
+    )
+    if earlier is None:
+        return []
+    return list(
+        BotnetListRow.objects.filter(
+            unit=unit, botnet_list__period=earlier, finding__isnull=False
+        ).select_related("botnet_list")
+    )
+
+
+def _task_holding(rows: list[BotnetListRow]) -> Task | None:
+    """The latest task holding the findings of ``rows``."""
+    return (
+        Task.objects.filter(findings__in=[r.finding_id for r in rows])
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def _period_start(period: dt.date) -> dt.datetime:
@@ -234,32 +275,131 @@ def _evidence(botnet_list: BotnetList, row: BotnetListRow) -> dict[str, Any]:
     }
 
 
-def refresh_task(*, actor, unit: Unit, period: dt.date):
-    """Open or refresh the unit's one clean-up task for the period, listing every address
-    attributed to it so far (by prefix, or by a confirmed name match)."""
+def refresh_task(*, actor, unit: Unit, period: dt.date) -> Task:
+    """Open or refresh the unit's clean-up task for the period, listing every address
+    attributed to it (by prefix, or by a confirmed name match).
+
+    When the unit was on the immediately previous list, the task of that list is the one
+    that continues: reopened when it had been verified or closed, then refreshed with the
+    new findings at critical severity. A unit back after a gap gets a new task, also
+    critical."""
     rows = list(
         BotnetListRow.objects.filter(
             unit=unit, botnet_list__period=period, finding__isnull=False
-        ).order_by("seen_at", "ip", "pk")
+        ).select_related("finding")
+    )
+    earlier = _earlier_rows(unit, period)
+    label = period_label(period)
+    problem_key = f"botnet:{period:%Y-%m}"
+    severity = Severity.HIGH
+    title_prefix = ""
+    if earlier:
+        severity = Severity.CRITICAL
+        earlier_period = earlier[0].botnet_list.period
+        title_prefix = "Tái nhiễm — "
+        previous_task = _task_holding(earlier)
+        if previous_task is not None and earlier_period == selectors.previous_period(period):
+            problem_key = previous_task.problem_key
+            if previous_task.status in (TaskStatus.VERIFIED, TaskStatus.CLOSED):
+                again = sorted({r.ip for r in rows} & {r.ip for r in earlier})
+                reason = (
+                    f"Tái nhiễm: đơn vị tiếp tục có địa chỉ IP trong danh sách {label} "
+                    f"(đã có trong danh sách {period_label(earlier_period)})"
+                    + (f"; xuất hiện lại: {', '.join(again[:10])}" if again else "")
+                    + "."
+                )
+                reopen_task(actor=None, task=previous_task, reason=reason)
+    task_findings = Finding.objects.filter(
+        pk__in=[r.finding_id for r in rows]
+    ) | Finding.objects.filter(tasks__problem_key=problem_key, tasks__unit=unit)
+    all_rows = list(
+        BotnetListRow.objects.filter(finding__in=task_findings.distinct(), unit=unit)
+        .select_related("botnet_list")
+        .order_by("botnet_list__period", "seen_at", "ip", "pk")
     )
     sightings: dict[tuple[str, str, Any], Sighting] = {}
     zone = ZoneInfo(_tz())
-    for row in rows:
+    for row in all_rows:
         moment = row.seen_at.astimezone(zone) if row.seen_at else None
         sightings.setdefault((row.ip, row.malware, moment), Sighting(row.ip, row.malware, moment))
     addresses = len({r.ip for r in rows})
-    label = period_label(period)
     task, _created = open_or_refresh_task(
         actor=actor,
         unit=unit,
-        problem_key=f"botnet:{period:%Y-%m}",
-        title=(f"Rà soát, xử lý {addresses} địa chỉ IP nghi nhiễm mã độc (danh sách {label})"),
+        problem_key=problem_key,
+        title=(
+            f"{title_prefix}Rà soát, xử lý {addresses} địa chỉ IP nghi nhiễm mã độc "
+            f"(danh sách {label})"
+        ),
         guidance=guidance_for(sightings.values(), label),
-        severity=Severity.HIGH,
+        severity=severity,
         findings=[r.finding for r in rows],
         source=SourceKind.BOTNET,
     )
     return task
+
+
+def close_loop(*, actor, period: dt.date) -> int:
+    """Compare the previous period's list with this period's: each finding of the previous
+    list records whether its (unit, address) appears again ("next_list": {"period", "seen"});
+    an address absent is noted "không còn xuất hiện trong danh sách kỳ sau" in the audit
+    log, and a unit none of whose addresses appear again gets a note on its task.
+    Returns the number of findings whose record changed."""
+    previous = selectors.previous_period(period)
+    if previous is None:
+        return 0
+    current = set(
+        BotnetListRow.objects.filter(botnet_list__period=period, finding__isnull=False).values_list(
+            "unit_id", "ip"
+        )
+    )
+    earlier = list(
+        BotnetListRow.objects.filter(botnet_list__period=previous, finding__isnull=False)
+        .select_related("finding", "unit")
+        .order_by("unit_id", "ip", "pk")
+    )
+    changed = 0
+    units_absent: dict[int, list[BotnetListRow]] = defaultdict(list)
+    units_seen: set[int] = {unit_id for unit_id, _ip in current}
+    done: set[int] = set()
+    for row in earlier:
+        finding = row.finding
+        if finding.pk in done:
+            continue
+        done.add(finding.pk)
+        seen = (row.unit_id, row.ip) in current
+        mark = {"period": f"{period:%Y-%m}", "seen": seen}
+        if row.unit_id not in units_seen:
+            units_absent[row.unit_id].append(row)
+        if finding.evidence.get("next_list") == mark:
+            continue
+        finding.evidence = {**finding.evidence, "next_list": mark}
+        finding.save(update_fields=["evidence"])
+        changed += 1
+        record(
+            actor=actor,
+            action="finding.next_list",
+            obj=finding,
+            unit=row.unit,
+            after={"next_list": mark},
+            message=(
+                f"{row.ip} xuất hiện lại trong danh sách {period_label(period)}"
+                if seen
+                else f"{row.ip} không còn xuất hiện trong danh sách {period_label(period)}"
+            ),
+        )
+    for unit_rows in units_absent.values():
+        task = _task_holding(unit_rows)
+        if task is None:
+            continue
+        note = (
+            f"Không còn địa chỉ IP nào của đơn vị trong danh sách {period_label(period)} "
+            f"(đã có {len({r.ip for r in unit_rows})} địa chỉ trong danh sách "
+            f"{period_label(previous)})."
+        )
+        if not task.comments.filter(body=note).exists():
+            TaskComment.objects.create(task=task, author=None, body=note)
+    return changed
 
 
 @transaction.atomic
@@ -292,6 +432,7 @@ def confirm_name_match(*, actor, row: BotnetListRow) -> BotnetListRow:
         # system: adding aliases by hand stays with Department administrators).
         add_unit_alias(actor=None, unit=row.unit, alias=row.subscriber)
     _record_findings(actor, row.botnet_list, [row])
+    close_loop(actor=actor, period=row.botnet_list.period)
     row.refresh_from_db()
     return row
 

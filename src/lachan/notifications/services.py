@@ -35,6 +35,7 @@ TASK_EVENTS = {
     "overdue": "unit",
     "returned": "unit",
     "verified": "unit",
+    "reopened": "unit",
     "submitted": "department",
 }
 # Stored event names whose recipients are Department officers (hidden from unit users).

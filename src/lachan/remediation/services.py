@@ -477,6 +477,41 @@ def close_task(*, actor, task: Task, note: str = "") -> Task:
 
 
 @transaction.atomic
+def reopen_task(*, actor, task: Task, reason: str) -> Task:
+    """Put a verified or closed task back to work: the problem came back (e.g. a unit's
+    addresses are on the next botnet list again). The due date restarts from today by the
+    severity policy; the reason is kept as a comment and in the audit log."""
+    task = _locked(task)
+    if actor is not None:
+        _require(actor, task.unit, DEPARTMENT_ROLES)
+    _transition(task, (TaskStatus.VERIFIED, TaskStatus.CLOSED), _("mở lại"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Hãy nêu lý do mở lại.")})
+    before = snapshot(task, TASK_FIELDS)
+    task.status = TaskStatus.OPEN
+    task.verified_at = None
+    task.verified_by = None
+    task.closed_at = None
+    task.due_date = due_date_for(task.severity)
+    task.reminded_due_soon_on = None
+    task.reminded_overdue_on = None
+    task.save()
+    record(
+        actor=actor,
+        action="task.reopen",
+        obj=task,
+        unit=task.unit,
+        before=before,
+        after=snapshot(task, TASK_FIELDS),
+        message=reason.strip()[:500],
+    )
+    author = actor if getattr(actor, "is_authenticated", False) else None
+    TaskComment.objects.create(task=task, author=author, body=reason.strip())
+    notify_task_event(task, "reopened")
+    return task
+
+
+@transaction.atomic
 def add_comment(*, actor, task: Task, body: str) -> TaskComment:
     _require(actor, task.unit, UNIT_ROLES)
     if not body.strip():
