@@ -18,6 +18,7 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -255,8 +256,6 @@ GIVEN_F += ["Tâm", "Thảo", "Trang", "Vân", "Yến", "Hằng", "Nhung", "Oanh
 
 
 # --- the findings -----------------------------------------------------------------------------
-
-BOTNET_FAMILIES = ["Mirai", "Emotet", "Conficker", "Sality", "Necurs", "Gamut"]
 
 VULNERABILITIES = [
     (
@@ -722,7 +721,10 @@ class _Builder:
 
         specs = []
         for i, code in enumerate(targets):
-            kind = ["botnet", "vulnerability", "botnet", "compliance", "malware", "manual"][i % 6]
+            # Botnet work comes from real lists (lachan.intel.demo), not from here.
+            kind = ["vulnerability", "compliance", "malware", "manual", "vulnerability", "malware"][
+                i % 6
+            ]
             specs.append((code, kind))
         # The Department's own firewall has a vulnerability too.
         specs.append((f"{SO_CODE}-VP", "vulnerability"))
@@ -767,29 +769,6 @@ class _Builder:
 
         dept = self.officer()
         seen = timezone.now() - dt.timedelta(days=self.rng.randint(1, 25))
-        if kind == "botnet":
-            net = ["203.0.113", "198.51.100", "192.0.2"][n % 3]
-            ip = f"{net}.{10 + n}"
-            family = BOTNET_FAMILIES[n % len(BOTNET_FAMILIES)]
-            finding, _created = rs.record_finding(
-                actor=dept,
-                source="botnet",
-                unit=unit,
-                dedupe_key=f"{ip}|{family}",
-                title=f"IP {ip} có trong danh sách botnet ({family})",
-                severity="high",
-                asset_ref=ip,
-                seen_at=seen,
-                evidence={
-                    "ip": ip,
-                    "family": family,
-                    "list": f"Danh sách IP botnet tháng {month} — Sở KH&CN tỉnh Lạc Hồng",
-                    "connections": self.rng.randint(3, 480),
-                    "note": DEMO_NOTE,
-                },
-            )
-            guidance = GUIDANCE["botnet"].format(ip=ip)
-            return finding, guidance, f"Gỡ bỏ mã độc botnet {family} trên máy dùng IP {ip}"
         if kind == "vulnerability":
             if unit.type == UnitType.PHONG:
                 cve, severity, product, asset, desc = VULNERABILITIES[-1]
@@ -843,6 +822,20 @@ class _Builder:
             evidence={"requirement": key, "note": DEMO_NOTE},
         )
         return finding, guidance, title
+
+    def build_botnet(self) -> dict[str, int]:
+        from django.conf import settings
+
+        from lachan.intel.demo import seed_botnet_demo
+
+        return seed_botnet_demo(
+            today=self.today,
+            units=self.units,
+            officer=self.officer(),
+            run_plan=self.run_plan,
+            rng=self.rng,
+            sample_dir=Path(settings.LACHAN_HOME) / "demo",
+        )
 
     def merger_history(self, dept) -> int:
         """Finished work of the two old centres, then their retirement into the merged one."""
@@ -898,7 +891,7 @@ def seed_demo(
     builder = _Builder(today or timezone.localdate(), progress)
     if Unit.objects.filter(code=SO_CODE).exists():
         return DemoInfo(logins=_existing_logins(), created=False)
-    total = 6
+    total = 7
     with transaction.atomic():
         builder.build_units()
         builder.tick(_("Đơn vị"), total)
@@ -908,6 +901,8 @@ def seed_demo(
         builder.tick(_("Người dùng và phân quyền"), total)
         builder.build_findings_and_tasks()
         builder.tick(_("Phát hiện và việc cần xử lý"), total)
+        builder.build_botnet()
+        builder.tick(_("Danh sách IP botnet"), total)
         reminders = run_reminders(builder.today)
         builder.tick(_("Nhắc việc"), total)
     builder.tick(_("Gửi thông báo"), total)

@@ -101,6 +101,26 @@ def test_seed_builds_a_complete_fictional_province():
     featured = Task.objects.filter(unit__code="LH-THPT-02")
     assert set(featured.values_list("status", flat=True)) == set(TaskStatus.values)
 
+    # Botnet lists went through the real workflow: registry, two months, a re-infection,
+    # a confirmed name match (now an alias), one waiting for review, the dynamic address
+    # attributed to a different school before and after its reassignment.
+    from lachan.assets.models import Network
+    from lachan.intel.models import BotnetList, BotnetListRow
+
+    assert Network.objects.count() >= 40
+    assert BotnetList.objects.count() == 2
+    rows = BotnetListRow.objects.all()
+    assert rows.filter(reinfected=True).values("unit").distinct().count() >= 2
+    assert rows.filter(method="name", confirmed=True).exists()
+    assert rows.filter(method="name", confirmed=False).exists()
+    assert rows.filter(method__isnull=True).exists()
+    dynamic = rows.filter(ip="192.0.2.250").values_list("unit__code", flat=True)
+    assert set(dynamic) == {"LH-DT-01", "LH-DT-03"}
+    assert Unit.objects.get(code="LH-DT-02").aliases[-1] == "TRUONG THCS NGUYEN VAN TROI"
+    reopened = Task.objects.get(unit__code="LH-THPT-02", source="botnet")
+    assert reopened.severity == "critical" and reopened.title.startswith("Tái nhiễm")
+    assert AuditLog.objects.filter(action="task.reopen").exists()
+
     # Everything went through the services: the audit log and the outbox are full.
     actions = set(AuditLog.objects.values_list("action", flat=True))
     assert {"unit.create", "unit.retire", "unit.alias_add", "user.create", "role.assign"} <= actions

@@ -367,8 +367,11 @@ def demo(port: int, no_serve: bool, reset: bool, fmt: str) -> None:
     # The demo never sends real mail (its addresses are fictional) and needs no 2FA enrolment.
     os.environ["LACHAN_EMAIL_BACKEND"] = "django.core.mail.backends.console.EmailBackend"
     os.environ["LACHAN_REQUIRE_2FA_DEPARTMENT"] = "0"
+    # The fictional province's lines are in the documentation address ranges.
+    os.environ["LACHAN_ALLOW_DOCUMENTATION_IPS"] = "1"
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
     settings.LACHAN_REQUIRE_2FA_DEPARTMENT = False
+    settings.LACHAN_ALLOW_DOCUMENTATION_IPS = True
 
     if not no_serve:
         _check_port_free("127.0.0.1", port)
@@ -390,6 +393,9 @@ def demo(port: int, no_serve: bool, reset: bool, fmt: str) -> None:
                 "(LACHAN_REQUIRE_2FA_DEPARTMENT=0) và in thư thông báo ra màn hình thay vì gửi đi."
             )
         )
+        samples = sorted((settings.LACHAN_HOME / "demo").glob("danh-sach-ip-botnet-*.xlsx"))
+        if samples:
+            click.echo(_("Danh sách IP botnet mẫu để thử nhập: %(path)s") % {"path": samples[-1]})
     if no_serve:
         return
     click.echo(_("Mở http://127.0.0.1:%(port)s/login/ (Ctrl+C để dừng)") % {"port": port})

@@ -162,6 +162,9 @@ AXES_VERBOSE = False
 
 # Two-factor authentication: required for Department roles when this is on.
 LACHAN_REQUIRE_2FA_DEPARTMENT = _env_bool("LACHAN_REQUIRE_2FA_DEPARTMENT", True)
+# Accept the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24,
+# 2001:db8::/32) in botnet lists: on for the demo, whose fictional province lives there.
+LACHAN_ALLOW_DOCUMENTATION_IPS = _env_bool("LACHAN_ALLOW_DOCUMENTATION_IPS", False)
 OTP_TOTP_ISSUER = "Lá Chắn"
 
 LANGUAGE_CODE = "vi"
