@@ -382,3 +382,26 @@ def test_repeated_times_are_written_like_the_others(invoke, files):
     assert [r["seen_at"] for r in rows] == (
         ["2025-07-05T08:30:00+07:00"] * 10 + ["2025-07-06T08:00:00+07:00"] * 10 + [None]
     )
+
+
+def test_the_stateless_command_starts_without_django(tmp_path, files):
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["LACHAN_HOME"] = str(tmp_path / "home")
+    code = (
+        "import sys\n"
+        "from lachan.cli import main\n"
+        "try:\n"
+        f"    main({[str(a) for a in match_args(files)]!r})\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        "apps = sys.modules.get('django.apps')\n"
+        "print('DJANGO-SET-UP' if apps and apps.apps.ready else 'NO-DJANGO', file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr.decode()
+    assert json.loads(run.stdout)["summary"] == SUMMARY
+    assert b"NO-DJANGO" in run.stderr

@@ -54,7 +54,14 @@ def _load_commands() -> None:
             cli.add_command(command)
 
 
+# Commands that touch no database and need no Django: they start without it (half a second
+# of start-up saved on each call; ``lachan botnet match`` has a 5-second budget for 1M rows).
+STATELESS = {("botnet", "match")}
+
+
 def main(argv: list[str] | None = None) -> None:
-    setup_django()
+    args = argv if argv is not None else sys.argv[1:]
+    if tuple(args[:2]) not in STATELESS:
+        setup_django()
     _load_commands()
-    cli.main(args=argv if argv is not None else sys.argv[1:], prog_name="lachan")
+    cli.main(args=args, prog_name="lachan")
