@@ -12,6 +12,7 @@ writes (a Department user verifying B's task) is undone before the next one.
 
 from __future__ import annotations
 
+import datetime as dt
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,24 @@ B_FINDING_TITLE = "Máy chủ Quasar-B7 liên lạc với máy chủ điều khi
 B_COMMENT = "Trao đổi nội bộ trường B: đã cô lập Quasar-B7"
 B_EVIDENCE_NAME = "bien-ban-quasar-b7.txt"
 B_NETWORK_PREFIX = "198.51.100.0/24"
+# Botnet lists (intel): one list with B's address (by B's prefix), a name proposal for B and a
+# rejected row; another list of the same month with school A's own address.
+BOTNET_PERIOD = dt.date(2026, 10, 1)
+B_BOTNET_FILE = "ds-botnet-quasar-b7.csv"
+B_BOTNET_IP = "198.51.100.23"
+B_BOTNET_NAME_IP = "203.0.113.45"
+B_BOTNET_SUBSCRIBER = "TRUONG THPT NGUYEN TRAI"
+B_BOTNET_LIST = (
+    "DANH SÁCH ĐỊA CHỈ IP NGHI NHIỄM MÃ ĐỘC THÁNG 10/2026\r\n"
+    "STT,Địa chỉ IP,Thời gian ghi nhận,Tên mã độc,Nhà mạng,Tên thuê bao,Địa chỉ\r\n"
+    f"1,{B_BOTNET_IP},05/10/2026 08:30,Mirai,VNPT,Thuê bao Quasar-B7,\r\n"
+    f"2,{B_BOTNET_NAME_IP},06/10/2026 09:15,Gafgyt,Viettel,{B_BOTNET_SUBSCRIBER},\r\n"
+    "3,10.2.2.77,06/10/2026 09:15,Mirai,VNPT,,\r\n"
+)
+A_NETWORK_PREFIX = "192.0.2.128/28"
+A_BOTNET_LIST = (
+    "Địa chỉ IP,Thời gian ghi nhận,Tên mã độc\r\n192.0.2.140,07/10/2026 10:00,Emotet\r\n"
+)
 
 
 @dataclass
@@ -143,6 +162,8 @@ def build_world() -> World:
     b_network = save_network(
         actor=None, unit=tree.b, prefix=B_NETWORK_PREFIX, subscriber="Thuê bao Quasar-B7"
     )
+    a_network = save_network(actor=None, unit=tree.a, prefix=A_NETWORK_PREFIX)
+    b_list, a_list = _botnet_lists()
 
     b = types.SimpleNamespace(
         unit=tree.b,
@@ -155,8 +176,13 @@ def build_world() -> World:
         token_key=b_token_key,
         comment=b_comment,
         network=b_network,
+        botnet_list=b_list,
+        botnet_row=b_list.rows.get(method="prefix"),
+        botnet_name_row=b_list.rows.get(method="name"),
     )
-    a = types.SimpleNamespace(unit=tree.a, task=a_task, finding=a_finding)
+    a = types.SimpleNamespace(
+        unit=tree.a, task=a_task, finding=a_finding, network=a_network, botnet_list=a_list
+    )
     b_names = [
         B_UNIT_NAME,
         "THPT Nguyễn Trãi",
@@ -170,8 +196,33 @@ def build_world() -> World:
         B_EVIDENCE_NAME,
         "Quasar-B7",
         B_NETWORK_PREFIX,
+        B_BOTNET_FILE,
+        B_BOTNET_IP,
+        B_BOTNET_NAME_IP,
+        B_BOTNET_SUBSCRIBER,
     ]
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names)
+
+
+def _botnet_lists():
+    """B's list and A's list of ``BOTNET_PERIOD`` (the documentation ranges allowed)."""
+    from lachan.intel.services import import_botnet_list
+
+    with override_settings(LACHAN_ALLOW_DOCUMENTATION_IPS=True):
+        b_list = import_botnet_list(
+            actor=None,
+            data=B_BOTNET_LIST.encode(),
+            filename=B_BOTNET_FILE,
+            period=BOTNET_PERIOD,
+            source="Cục An toàn thông tin",
+        )
+        a_list = import_botnet_list(
+            actor=None,
+            data=A_BOTNET_LIST.encode(),
+            filename="ds-botnet-truong-a.csv",
+            period=BOTNET_PERIOD,
+        )
+    return b_list, a_list
 
 
 @pytest.fixture(scope="session")

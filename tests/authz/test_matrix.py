@@ -344,6 +344,11 @@ def test_route_access(world, db, key, role):
         ("api:org_units_list", "Trường THPT Nguyễn Trãi"),
         ("api:remediation_tasks_list", "Vá máy chủ thư viện Quasar-B7"),
         ("api:remediation_findings_list", "Quasar-B7 liên lạc"),
+        ("botnet_list_index", "ds-botnet-quasar-b7.csv"),
+        ("botnet_list_detail", "198.51.100.23"),
+        ("botnet_period", "THPT Nguyễn Trãi"),
+        ("botnet_period_export", "198.51.100.23"),
+        ("botnet_name_review", "TRUONG THPT NGUYEN TRAI"),
     ],
 )
 def test_probe_sees_school_b_names_where_they_are_visible(world, db, key, expected):
@@ -358,3 +363,12 @@ def test_school_a_sees_its_own_data(world, db):
         world, "api:remediation_tasks_list", CLASSIFIED["api:remediation_tasks_list"], "unit_it"
     )
     assert p.leaks([world.a.task.title]) == [world.a.task.title]
+
+
+def test_school_a_sees_its_own_botnet_month(world, db):
+    p = probe(world, "botnet_period", CLASSIFIED["botnet_period"], "unit_it")
+    assert p.status == 200
+    assert p.leaks(["192.0.2.140", "ds-botnet-truong-a.csv"]) == [
+        "192.0.2.140",
+        "ds-botnet-truong-a.csv",
+    ]

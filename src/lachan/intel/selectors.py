@@ -293,3 +293,126 @@ def previous_period(period: dt.date) -> dt.date | None:
         .values_list("period", flat=True)
         .first()
     )
+
+
+# --- pages ----------------------------------------------------------------------------------------
+# Reads of the web pages (lachan.intel.views), on top of the scoped selectors above.
+
+ROW_METHOD_FILTERS = ("prefix", "name", "unmatched")
+
+
+def sees_every_list(user) -> bool:
+    """Department staff (and the system) see every list, every row and the lists' counts."""
+    return _sees_all(user)
+
+
+def get_list(user, pk: int) -> BotnetList:
+    """One list the user may see; ``BotnetList.DoesNotExist`` otherwise (a 404)."""
+    return visible_lists(user).select_related("imported_by").get(pk=pk)
+
+
+def lists_for_period(user, period: dt.date) -> QuerySet[BotnetList]:
+    return visible_lists(user).filter(period=_period(period)).select_related("imported_by")
+
+
+def period_is_visible(user, period: dt.date) -> bool:
+    """The period has at least one list the user may see."""
+    return visible_lists(user).filter(period=_period(period)).exists()
+
+
+def list_summaries(user, lists) -> dict[int, dict[str, int]]:
+    """Each list's counts as the user may see them: the list's own counts for the
+    Department; for a unit, only its own rows (as ``summary_for_period`` does)."""
+    from django.db.models import Count
+
+    lists = list(lists)
+    if _sees_all(user):
+        return {item.pk: item.summary() for item in lists}
+    counts = {
+        item.pk: dict.fromkeys(
+            (
+                "rows_read",
+                "rows_rejected",
+                "duplicates",
+                "matched_prefix",
+                "matched_name",
+                "unmatched",
+            ),
+            0,
+        )
+        for item in lists
+    }
+    own = (
+        BotnetListRow.objects.filter(botnet_list_id__in=list(counts))
+        .filter(_own_rows_q(user))
+        .order_by()
+        .values_list("botnet_list_id", "method")
+        .annotate(n=Count("pk"))
+    )
+    for list_id, method, n in own:
+        counts[list_id]["rows_read"] += n
+        counts[list_id]["matched_prefix" if method == MatchMethod.PREFIX else "matched_name"] += n
+    return counts
+
+
+def list_rows(user, botnet_list: BotnetList, *, q: str = "", method: str = ""):
+    """The rows of a list the user may see, filtered by how they were attributed
+    (``ROW_METHOD_FILTERS``) and by a search in the address, subscriber and unit."""
+    rows = rows_of_list(user, botnet_list).select_related("unit", "network")
+    if method == "prefix":
+        rows = rows.filter(method=MatchMethod.PREFIX)
+    elif method == "name":
+        rows = rows.filter(method=MatchMethod.NAME)
+    elif method == "unmatched":
+        rows = rows.filter(Q(method__isnull=True) | Q(method=""))
+    q = q.strip()
+    if q:
+        rows = rows.filter(
+            Q(ip__icontains=q)
+            | Q(subscriber__icontains=q)
+            | Q(address__icontains=q)
+            | Q(unit__code__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(unit__short_name__icontains=q)
+        )
+    return rows
+
+
+def get_row(user, pk: int) -> BotnetListRow:
+    """One row the user may see; ``BotnetListRow.DoesNotExist`` otherwise."""
+    rows = BotnetListRow.objects.select_related("unit", "botnet_list")
+    if not _sees_all(user):
+        rows = rows.filter(_own_rows_q(user))
+    return rows.get(pk=pk)
+
+
+def task_of_row(user, row: BotnetListRow):
+    """The clean-up task holding the row's finding (the latest one), or None."""
+    from lachan.remediation.models import Task
+
+    if not row.finding_id:
+        return None
+    if (
+        not _sees_all(user)
+        and not BotnetListRow.objects.filter(_own_rows_q(user), pk=row.pk).exists()
+    ):
+        return None
+    return (
+        Task.objects.filter(findings=row.finding_id)
+        .select_related("unit")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def unit_month(user, unit, period: dt.date) -> UnitMonth | None:
+    """The unit's results on the period's lists as the user may see them, or None when no
+    row of the period is attributed to it."""
+    rows = (
+        rows_for_period(user, period)
+        .filter(unit=unit)
+        .select_related("botnet_list")
+        .filter(_attributed_q())
+    )
+    months = _unit_months(rows)
+    return months.get((unit.pk, _period(period)))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("lachan.org.urls")),
     path("", include("lachan.remediation.urls")),
     path("", include("lachan.assets.urls")),
+    path("", include("lachan.intel.urls")),
     path("", include("lachan.audit.urls")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
