@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -289,6 +290,136 @@ def matches(period: str, fmt: str, output: Path | None) -> None:
         fail(f"Không ghi được {output or 'đầu ra'}: {exc.strerror or exc}.")
     if output is not None:
         click.echo(f"Đã ghi {output}.", err=True)
+
+
+@botnet.command("notice")
+@click.option("--period", required=True, metavar="YYYY-MM", help="Kỳ của danh sách")
+@click.option("--unit", "unit_code", default=None, metavar="MÃ", help="Mã đơn vị nhận thông báo")
+@click.option(
+    "--all",
+    "all_units",
+    is_flag=True,
+    help="Mọi đơn vị có địa chỉ trong danh sách của kỳ, mỗi đơn vị một tệp",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf"]),
+    default="docx",
+    show_default=True,
+    help="Định dạng văn bản",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Tệp cần ghi (--unit) hoặc thư mục chứa các tệp (--all)",
+)
+def notice(period: str, unit_code: str | None, all_units: bool, fmt: str, output: Path) -> None:
+    """Công văn đề nghị đơn vị rà soát, xử lý địa chỉ IP nghi nhiễm mã độc (thể thức
+    Nghị định 30/2020/NĐ-CP), cho một đơn vị hoặc cho mọi đơn vị có tên trong danh sách."""
+    from . import ensure_migrated
+
+    month = _month(period)
+    if bool(unit_code) == all_units:
+        fail("Cần chọn đúng một trong hai: --unit MÃ hoặc --all.")
+    ensure_migrated()
+    from lachan.intel import reports, selectors
+    from lachan.org.models import Unit
+
+    render = _document_renderer(fmt)
+    if unit_code:
+        unit = Unit.objects.filter(code=unit_code).first()
+        if unit is None:
+            matches = list(Unit.objects.filter(code__iexact=unit_code)[:2])
+            unit = matches[0] if len(matches) == 1 else None
+        if unit is None:
+            fail(f"Không có đơn vị mã “{unit_code}”.")
+        try:
+            data = render(reports.unit_notice(unit=unit, period=month))
+        except reports.NothingToReport as exc:
+            fail(_one_line(str(exc)))
+        target = output / notice_filename(unit.code, month, fmt) if output.is_dir() else output
+        _write_document(target, data)
+        click.echo(f"Đã ghi {target}.", err=True)
+        return
+
+    try:
+        reports.period_figures(month)  # fails early, in one line, when the period has no list
+    except reports.NothingToReport as exc:
+        fail(_one_line(str(exc)))
+    if output.exists() and not output.is_dir():
+        fail(f"{output} là tệp; với --all cần một thư mục.")
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        fail(f"Không tạo được thư mục {output}: {exc.strerror or exc}.")
+    affected = [m for m in selectors.units_for_period(None, month) if m.rows]
+    for item in affected:
+        target = output / notice_filename(item.unit.code, month, fmt)
+        _write_document(target, render(reports.unit_notice(unit=item.unit, period=month)))
+        click.echo(f"Đã ghi {target}.", err=True)
+    if not affected:
+        click.echo(f"Không có đơn vị nào có địa chỉ IP trong danh sách kỳ {month:%m/%Y}.", err=True)
+    else:
+        click.echo(f"Đã ghi {len(affected)} công văn vào {output}.", err=True)
+
+
+@botnet.command("summary")
+@click.option("--period", required=True, metavar="YYYY-MM", help="Kỳ của danh sách")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["docx", "pdf", "xlsx"]),
+    default="docx",
+    show_default=True,
+    help="Định dạng: văn bản (docx, pdf) hoặc bảng tính (xlsx)",
+)
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Tệp cần ghi",
+)
+def summary(period: str, fmt: str, output: Path) -> None:
+    """Báo cáo tổng hợp kết quả rà soát, xử lý địa chỉ IP nghi nhiễm mã độc của một kỳ,
+    gửi UBND tỉnh và Sở KH&CN (docx, pdf) hoặc bảng số liệu chi tiết (xlsx)."""
+    from . import ensure_migrated
+
+    month = _month(period)
+    ensure_migrated()
+    from lachan.intel import reports
+
+    try:
+        if fmt == "xlsx":
+            data = reports.province_summary_xlsx(period=month)
+        else:
+            data = _document_renderer(fmt)(reports.province_summary(period=month))
+    except reports.NothingToReport as exc:
+        fail(_one_line(str(exc)))
+    _write_document(output, data)
+    click.echo(f"Đã ghi {output}.", err=True)
+
+
+def notice_filename(unit_code: str, period: dt.date, fmt: str) -> str:
+    """``cong-van-botnet-2025-07-THPT-A.docx``: the unit code made safe for any file system."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", unit_code).strip("._") or "don-vi"
+    return f"cong-van-botnet-{period:%Y-%m}-{safe}.{fmt}"
+
+
+def _document_renderer(fmt: str) -> Any:
+    from lachan.documents.render import render_docx, render_pdf
+
+    return render_pdf if fmt == "pdf" else render_docx
+
+
+def _write_document(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        fail(f"Không ghi được {path}: {exc.strerror or exc}.")
 
 
 def _month(text: str) -> dt.date:

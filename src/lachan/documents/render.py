@@ -69,7 +69,9 @@ def render_docx(doc: OfficialDocument) -> bytes:
         if isinstance(block, Paragraph):
             _body_paragraph(document.add_paragraph(), block.text)
         elif isinstance(block, Heading):
-            _body_paragraph(document.add_paragraph(), block.text, bold=True)
+            heading = document.add_paragraph()
+            _body_paragraph(heading, block.text, bold=True)
+            heading.paragraph_format.keep_with_next = True  # never alone at a page's foot
         elif isinstance(block, Steps):
             for number, text in block.numbered:
                 _body_paragraph(document.add_paragraph(), f"{number}. {text}")
@@ -260,6 +262,8 @@ def _data_table(document, block: Table) -> None:
         for i in range(len(block.header))
     ]
     for row, values in zip(table.rows[1:], block.rows, strict=True):
+        # A row stays on one page, as in the PDF (``tr { break-inside: avoid }``).
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
         for cell, text, width, align in zip(row.cells, values, widths, aligns, strict=True):
             _cell_text(cell, text, width, align=align)
     # A small gap after the table, before the next paragraph.
