@@ -102,7 +102,7 @@ def test_import_page_stores_the_list_and_opens_its_page(client, units, dept_offi
     client.force_login(dept_officer)
     page = client.get(reverse("botnet_import"))
     assert page.status_code == 200
-    assert f'value="{previous_month():%Y-%m}"' in text_of(page)  # the previous month
+    assert f'value="{previous_month():%m/%Y}"' in text_of(page)  # the previous month
     response = client.post(
         reverse("botnet_import"),
         {"file": upload(), "period": "07/2025", "source": "Cục An toàn thông tin"},
@@ -306,6 +306,7 @@ def test_name_review_and_confirmation(client, units, dept_officer):
     fragment = text_of(response)
     assert fragment.lstrip().startswith(f'<tr id="name-row-{row.pk}"')
     assert "Đã xác nhận" in fragment
+    assert "Đã thêm tên thuê bao vào tên gọi khác của đơn vị." in fragment
     task = Task.objects.get(unit=units["nq"], problem_key="botnet:2025-07")
     assert reverse("task_detail", args=[task.pk]) in fragment
     assert "TRUONG THPT NGO QUYEN" in Unit.objects.get(code="THPT-NQ").aliases

@@ -19,18 +19,6 @@ def previous_month(today: dt.date | None = None) -> dt.date:
     return (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
 
 
-class MonthInput(forms.TextInput):
-    """A month picker where the browser has one (value "YYYY-MM"); elsewhere a text box that
-    also takes "mm/yyyy"."""
-
-    input_type = "month"
-
-    def format_value(self, value):
-        if isinstance(value, dt.date):
-            return f"{value:%Y-%m}"
-        return super().format_value(value)
-
-
 class BotnetImportForm(forms.Form):
     file = forms.FileField(
         label=_("Tệp danh sách IP botnet"),
@@ -43,8 +31,8 @@ class BotnetImportForm(forms.Form):
     period = forms.CharField(
         label=_("Kỳ (tháng) của danh sách"),
         max_length=20,
-        help_text=_("Tháng mà danh sách ghi nhận, ví dụ 10/2026."),
-        widget=MonthInput(attrs={"placeholder": "mm/yyyy", "autocomplete": "off"}),
+        help_text=_("Tháng mà danh sách ghi nhận, dạng mm/yyyy, ví dụ 10/2026."),
+        widget=forms.TextInput(attrs={"placeholder": "mm/yyyy", "autocomplete": "off"}),
     )
     source = forms.CharField(
         label=_("Nguồn danh sách"),
@@ -58,7 +46,7 @@ class BotnetImportForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("initial", {"period": previous_month()})
+        kwargs.setdefault("initial", {"period": f"{previous_month():%m/%Y}"})
         super().__init__(*args, **kwargs)
 
     def clean_file(self):

@@ -416,3 +416,20 @@ def unit_month(user, unit, period: dt.date) -> UnitMonth | None:
     )
     months = _unit_months(rows)
     return months.get((unit.pk, _period(period)))
+
+
+def list_has_sheets(botnet_list: BotnetList) -> bool:
+    """The list's rows come from more than one sheet (so a row number needs its sheet)."""
+    sheets = set(
+        BotnetListRow.objects.filter(botnet_list=botnet_list)
+        .order_by()
+        .values_list("sheet", flat=True)
+        .distinct()
+    )
+    sheets |= set(
+        BotnetListRejection.objects.filter(botnet_list=botnet_list)
+        .order_by()
+        .values_list("sheet", flat=True)
+        .distinct()
+    )
+    return len(sheets) > 1

@@ -173,6 +173,7 @@ def botnet_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "counts": selectors.list_summaries(user, [botnet_list])[botnet_list.pk],
         "sees_all": sees_all,
         "tab": tab,
+        "many_sheets": selectors.list_has_sheets(botnet_list),
         "pending_names": (
             selectors.name_matches_to_confirm(user).filter(botnet_list=botnet_list).count()
         ),
