@@ -100,6 +100,10 @@ def main() -> None:
                 href = page.locator("table a[href^='/tasks/']").first.get_attribute("href")
                 shot(page, href, name)
 
+            def first_href(page, path: str, selector: str) -> str:
+                page.goto(f"{base}{path}")
+                return page.locator(selector).first.get_attribute("href")
+
             context, page = session("demo-so-attt")
             shot(page, "/", "dashboard.png")
             for status in ("open", "in_progress", "submitted", "returned", "verified", "closed"):
@@ -107,6 +111,16 @@ def main() -> None:
             shot(page, "/units/", "unit-tree.png")
             shot(page, "/tasks/", "task-list.png")
             shot(page, "/tasks/?status=submitted", "task-list-submitted.png")
+            shot(page, "/botnet/", "botnet-lists.png")
+            botnet_list = first_href(page, "/botnet/", "main a[href^='/botnet/lists/']")
+            shot(page, botnet_list, "botnet-list.png")
+            shot(page, f"{botnet_list}?tab=units", "botnet-list-units.png")
+            shot(
+                page,
+                first_href(page, "/botnet/", "main a[href^='/botnet/periods/']"),
+                "botnet-period.png",
+            )
+            shot(page, "/botnet/review/", "botnet-review.png")
             context.close()
             context, page = session("demo-so-admin")
             shot(page, "/audit/", "audit-log.png")
@@ -117,6 +131,11 @@ def main() -> None:
             context.close()
             context, page = session("demo-thpt-cntt", width=390)
             shot(page, "/", "dashboard-phone.png")
+            shot(
+                page,
+                first_href(page, "/botnet/", "main a[href^='/botnet/periods/']"),
+                "botnet-period-school-phone.png",
+            )
             context.close()
             context, page = session("demo-so-attt", language="en")
             shot(page, "/", "dashboard-en.png")
