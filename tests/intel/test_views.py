@@ -509,3 +509,29 @@ def test_a_school_downloads_only_its_own_notice(client, units, make_user):
     other = reverse("botnet_unit_notice", args=[JULY, units["nq"].pk, "docx"])
     assert client.get(other).status_code == 404
     assert client.get(reverse("botnet_summary", args=[JULY, "xlsx"])).status_code == 403
+
+
+@pytest.mark.django_db
+def test_row_numbers_name_their_sheet_only_when_the_list_has_several(client, units, dept_officer):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    first.title = "Viettel"
+    first.append(["Địa chỉ IP", "Tên mã độc"])
+    first.append(["203.0.113.77", "Mirai"])
+    second = workbook.create_sheet("VNPT")
+    second.append(["Địa chỉ IP", "Tên mã độc"])
+    second.append(["2001:db8:ab::9", "Mozi"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stored = import_botnet_list(
+        actor=None, data=buffer.getvalue(), filename="hai-trang.xlsx", period=JULY
+    )
+    single = do_import(AUGUST_LIST, AUGUST, "mot-trang.csv")
+    client.force_login(dept_officer)
+    body = text_of(client.get(reverse("botnet_list_detail", args=[stored.pk])))
+    assert '<span class="cell-sub">Viettel</span>2' in body
+    assert '<span class="cell-sub">VNPT</span>2' in body
+    body = text_of(client.get(reverse("botnet_list_detail", args=[single.pk])))
+    assert '<td data-label="Dòng" class="num">2</td>' in body
