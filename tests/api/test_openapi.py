@@ -45,6 +45,14 @@ OPERATIONS = {
     ("get", "/api/v1/assets/networks/{network_id}/"): "assets_networks_detail",
     ("patch", "/api/v1/assets/networks/{network_id}/"): "assets_networks_update",
     ("delete", "/api/v1/assets/networks/{network_id}/"): "assets_networks_delete",
+    ("get", "/api/v1/intel/botnet/lists/"): "intel_botnet_lists",
+    ("post", "/api/v1/intel/botnet/lists/"): "intel_botnet_import",
+    ("get", "/api/v1/intel/botnet/lists/{list_id}/"): "intel_botnet_list_detail",
+    ("get", "/api/v1/intel/botnet/periods/{period}/matches/"): "intel_botnet_period_matches",
+    ("get", "/api/v1/intel/botnet/periods/{period}/units/"): "intel_botnet_period_units",
+    ("get", "/api/v1/intel/botnet/review/"): "intel_botnet_review",
+    ("post", "/api/v1/intel/botnet/rows/{row_id}/confirm/"): "intel_botnet_confirm",
+    ("get", "/api/v1/intel/botnet/units/{unit_id}/history/"): "intel_botnet_unit_history",
 }
 
 
