@@ -479,7 +479,7 @@ class _Builder:
     def address(self, ward: str) -> str:
         number = self.rng.randint(1, 250)
         street = self.rng.choice(STREETS)
-        return f"Số {number} đường {street}, {ward}, {PROVINCE.lower()} ({DEMO_NOTE})"
+        return f"Số {number} đường {street}, {ward}, tỉnh {PROVINCE.split(maxsplit=1)[1]} ({DEMO_NOTE})"
 
     def unit(
         self,
