@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 app = Celery("lachan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["lachan.notifications", "lachan.remediation"])
+app.autodiscover_tasks(["lachan.notifications", "lachan.remediation", "lachan.intel"])
 
 REMINDER_HOUR = 7  # local time (Asia/Ho_Chi_Minh): before the school day starts
 RETRY_EVERY_MINUTES = 15
@@ -47,6 +47,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=f"*/{RETRY_EVERY_MINUTES}"),
     },
 }
+
+
+def _feed_schedule() -> dict:
+    """The feed download entry, only when ``LACHAN_FEED_URLS`` names some (see settings)."""
+    from django.conf import settings
+
+    return dict(getattr(settings, "LACHAN_FEED_BEAT_SCHEDULE", {}) or {})
+
+
+app.conf.beat_schedule.update(_feed_schedule())
 
 
 class EmbeddedScheduler(threading.Thread):

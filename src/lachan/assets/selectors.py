@@ -1,4 +1,5 @@
-"""Reads of the network registry, always scoped to the units the user may see.
+"""Reads of the network registry and the software inventory, always scoped to the units the
+user may see.
 
 Visibility comes from ``org.selectors`` (the one place of unit isolation): a network is
 visible when its unit is. Writing is decided by ``can_manage_networks`` (see services).
@@ -18,7 +19,7 @@ from lachan.engine.ipindex import PrefixIndex, PrefixRecord
 from lachan.org.models import Role, Unit
 from lachan.org.selectors import has_role_over, visible_unit_ids, visible_units
 
-from .models import Network
+from .models import Host, InformationSystem, Network, Software
 from .models.networks import HEX_WIDTH
 
 # Roles that write networks: the Department's and the unit IT officer's (not the unit head).
@@ -242,3 +243,147 @@ def overlap_warnings(user, *, involving: Iterable[int] | None = None) -> list[Ov
         ids = set(involving)
         found = [w for w in found if w.outer.pk in ids or w.inner.pk in ids]
     return found
+
+
+# --- software inventory: information systems, hosts, software ---------------------------------
+#
+# The same rule as networks: the Department and the unit's IT officer write a unit's
+# inventory (``can_manage_inventory``); everyone who sees the unit reads it.
+
+
+def can_manage_inventory(user, unit: Unit) -> bool:
+    """Whether ``user`` may change the hosts, systems and software list of ``unit``."""
+    return has_role_over(user, unit, MANAGER_ROLES)
+
+
+def inventory_manageable_units(user) -> QuerySet[Unit]:
+    """Units whose inventory the user may write."""
+    return visible_units(user, MANAGER_ROLES)
+
+
+def _unit_filter(user, qs: QuerySet, unit: Unit | int | None, include_subtree: bool, field: str):
+    if unit is None:
+        return qs
+    unit_id = unit if isinstance(unit, int) else unit.pk
+    found = visible_units(user).filter(pk=unit_id).first()
+    if found is None:
+        return qs.none()
+    if include_subtree:
+        return qs.filter(**{f"{field}__path__startswith": found.path})
+    return qs.filter(**{field: found})
+
+
+def systems_for(
+    user, *, unit: Unit | int | None = None, include_subtree: bool = True, q: str = ""
+) -> QuerySet[InformationSystem]:
+    """Information systems of the units the user may see (``unit``: that unit and, with
+    ``include_subtree``, the units under it), each with ``host_count``."""
+    from django.db.models import Count
+
+    qs = InformationSystem.objects.filter(unit__in=visible_unit_ids(user)).select_related("unit")
+    qs = _unit_filter(user, qs, unit, include_subtree, "unit")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    return qs.annotate(host_count=Count("hosts", distinct=True))
+
+
+def hosts_for(
+    user,
+    *,
+    unit: Unit | int | None = None,
+    include_subtree: bool = True,
+    system: InformationSystem | int | None = None,
+    q: str = "",
+    exposed: bool | None = None,
+) -> QuerySet[Host]:
+    """Hosts of the units the user may see, each with ``software_count`` and
+    ``open_exposures`` (affected, not yet resolved) annotated.
+
+    - ``unit``: that unit (and the units under it unless ``include_subtree`` is False);
+    - ``system``: hosts of that information system;
+    - ``q``: text in the host name, OS, IPs or note, or the name of software installed;
+    - ``exposed``: True for hosts with open affected exposures, False for those without.
+    """
+    from django.db.models import Count
+
+    qs = Host.objects.filter(unit__in=visible_unit_ids(user)).select_related("unit", "system")
+    qs = _unit_filter(user, qs, unit, include_subtree, "unit")
+    if system is not None:
+        qs = qs.filter(system=system)
+    if q:
+        matching = Software.objects.filter(
+            Q(product__icontains=q) | Q(vendor__icontains=q) | Q(cpe_product__icontains=q)
+        ).values("host_id")
+        qs = qs.filter(
+            Q(name__icontains=q)
+            | Q(os__icontains=q)
+            | Q(note__icontains=q)
+            | Q(ips__icontains=q)
+            | Q(pk__in=matching)
+        )
+    qs = qs.annotate(
+        software_count=Count("software", distinct=True),
+        open_exposures=Count(
+            "exposures",
+            filter=Q(exposures__resolved_at__isnull=True, exposures__status="affected"),
+            distinct=True,
+        ),
+    )
+    if exposed is True:
+        qs = qs.filter(open_exposures__gt=0)
+    elif exposed is False:
+        qs = qs.filter(open_exposures=0)
+    return qs
+
+
+def get_host(user, pk: int) -> Host:
+    """One host the user may see; Host.DoesNotExist otherwise (a 404, never a 403)."""
+    return hosts_for(user).get(pk=pk)
+
+
+def software_for(
+    user,
+    *,
+    unit: Unit | int | None = None,
+    include_subtree: bool = True,
+    host: Host | int | None = None,
+    method: str = "",
+    q: str = "",
+) -> QuerySet[Software]:
+    """Software entries of the hosts the user may see, with how each was mapped
+    (``mapping_method``, ``mapping_rule``, ``cpe_vendor:cpe_product``).
+
+    ``method``: only entries mapped that way ("unmapped" lists what the alias table misses);
+    ``q``: text in vendor, product, version or the mapped CPE names.
+    """
+    qs = Software.objects.filter(host__unit__in=visible_unit_ids(user)).select_related(
+        "host", "host__unit", "host__system"
+    )
+    qs = _unit_filter(user, qs, unit, include_subtree, "host__unit")
+    if host is not None:
+        qs = qs.filter(host=host)
+    if method:
+        qs = qs.filter(mapping_method=method)
+    if q:
+        qs = qs.filter(
+            Q(product__icontains=q)
+            | Q(vendor__icontains=q)
+            | Q(version__icontains=q)
+            | Q(cpe_vendor__icontains=q)
+            | Q(cpe_product__icontains=q)
+        )
+    return qs.order_by("host__unit__path", "host__name", "vendor", "product", "version")
+
+
+def mapping_counts(user, *, unit: Unit | int | None = None) -> dict[str, int]:
+    """How many visible software entries each mapping method covered (for the inventory page)."""
+    from django.db.models import Count
+
+    rows = (
+        software_for(user, unit=unit)
+        .order_by()
+        .values("mapping_method")
+        .annotate(n=Count("pk"))
+        .values_list("mapping_method", "n")
+    )
+    return dict(rows)

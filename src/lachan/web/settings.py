@@ -9,11 +9,13 @@ LACHAN_EMAIL_*     SMTP settings (HOST, PORT, USER, PASSWORD, USE_TLS, USE_SSL, 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -216,6 +218,23 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_IMPORTS = ("lachan.intel.tasks",)
+
+# Vulnerability feeds to download on a schedule: {"records" | "kev" | "epss": URL or [URLs]},
+# as JSON in LACHAN_FEED_URLS. Empty by default: feeds are imported from files
+# (`lachan vuln import`) and nothing is downloaded. When set, beat downloads them daily.
+LACHAN_FEED_URLS = json.loads(os.environ.get("LACHAN_FEED_URLS") or "{}")
+LACHAN_FEED_HOUR = int(os.environ.get("LACHAN_FEED_HOUR", "5"))  # local time
+LACHAN_FEED_BEAT_SCHEDULE = (
+    {
+        "download-vuln-feeds": {
+            "task": "lachan.intel.download_feeds",
+            "schedule": crontab(hour=LACHAN_FEED_HOUR, minute=30),
+        }
+    }
+    if LACHAN_FEED_URLS
+    else {}
+)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
