@@ -130,6 +130,10 @@ class SoftwareId:
     rule: str = ""
     part: str = "a"  # "a" application, "o" operating system, "h" hardware
     distro: str = ""  # "debian", "ubuntu", … when the version is a distribution package's
+    update: str = ""  # CPE update, when the name carries one ("cumulative_update_12")
+    # Other CPE (vendor, product) names NVD uses for the same software, older or newer
+    # ("nginx:nginx" beside "f5:nginx"): a record naming any of them applies.
+    also: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
