@@ -38,19 +38,11 @@ from lachan.importing import (
 from lachan.org.models import Unit
 from lachan.org.selectors import visible_units
 
+from .inventory_columns import COLUMN_NAMES, synonyms
 from .models import Host, Software
 from .selectors import can_manage_inventory, software_for
 
-INVENTORY_COLUMNS_NAMES = (
-    "unit_code",
-    "host",
-    "os",
-    "vendor",
-    "product",
-    "version",
-    "cpe",
-    "system",
-)
+INVENTORY_COLUMNS_NAMES = COLUMN_NAMES
 MAPPING_COLUMNS = ("cpe_vendor", "cpe_product", "cpe_version", "mapping_method", "mapping_rule")
 
 
@@ -74,62 +66,15 @@ def parse_cpe(value: str) -> str:
 
 INVENTORY_COLUMNS = (
     ImportColumn(
-        "unit_code",
-        gettext_lazy("Mã đơn vị"),
-        required=True,
-        synonyms=("Mã ĐV", "Mã trường", "Mã cơ quan", "Unit code", "Unit"),
+        "unit_code", gettext_lazy("Mã đơn vị"), required=True, synonyms=synonyms("unit_code")
     ),
-    ImportColumn(
-        "host",
-        gettext_lazy("Tên máy"),
-        required=True,
-        synonyms=(
-            "Máy",
-            "Tên máy tính",
-            "Máy chủ/máy trạm",
-            "Hostname",
-            "Host name",
-            "Computer name",
-            "Host",
-        ),
-    ),
-    ImportColumn(
-        "os",
-        gettext_lazy("Hệ điều hành"),
-        synonyms=("HĐH", "OS", "Operating system", "Hệ điều hành máy"),
-    ),
-    ImportColumn(
-        "vendor",
-        gettext_lazy("Nhà phát triển"),
-        synonyms=("Nhà sản xuất", "Hãng", "Hãng sản xuất", "Publisher", "Vendor", "Nhà cung cấp"),
-    ),
-    ImportColumn(
-        "product",
-        gettext_lazy("Phần mềm"),
-        required=True,
-        synonyms=(
-            "Tên phần mềm",
-            "Sản phẩm",
-            "Ứng dụng",
-            "Tên ứng dụng",
-            "Gói",
-            "Software",
-            "Product",
-            "Package",
-            "DisplayName",
-        ),
-    ),
-    ImportColumn(
-        "version",
-        gettext_lazy("Phiên bản"),
-        synonyms=("Version", "DisplayVersion", "Bản"),
-    ),
-    ImportColumn("cpe", gettext_lazy("CPE"), synonyms=("CPE 2.3", "Mã CPE"), parse=parse_cpe),
-    ImportColumn(
-        "system",
-        gettext_lazy("Hệ thống"),
-        synonyms=("Hệ thống thông tin", "Thuộc hệ thống", "Tên hệ thống", "System"),
-    ),
+    ImportColumn("host", gettext_lazy("Tên máy"), required=True, synonyms=synonyms("host")),
+    ImportColumn("os", gettext_lazy("Hệ điều hành"), synonyms=synonyms("os")),
+    ImportColumn("vendor", gettext_lazy("Nhà phát triển"), synonyms=synonyms("vendor")),
+    ImportColumn("product", gettext_lazy("Phần mềm"), required=True, synonyms=synonyms("product")),
+    ImportColumn("version", gettext_lazy("Phiên bản"), synonyms=synonyms("version")),
+    ImportColumn("cpe", gettext_lazy("CPE"), synonyms=synonyms("cpe"), parse=parse_cpe),
+    ImportColumn("system", gettext_lazy("Hệ thống"), synonyms=synonyms("system")),
 )
 
 

@@ -118,6 +118,7 @@ MAPPING_FIELDS = (
     "cpe_product",
     "cpe_version",
     "cpe_update",
+    "cpe_also",
     "distro",
     "mapping_method",
     "mapping_rule",
@@ -143,34 +144,23 @@ def current_aliases():
     return matching_aliases()
 
 
-def cpe_update_of(cpe: str) -> str:
-    """The ``update`` attribute of a CPE name ("" when absent, ANY or NA)."""
-    from lachan.engine import cpe as engine_cpe
-
-    if not cpe:
-        return ""
-    try:
-        value = engine_cpe.parse_cpe(cpe).update
-    except engine_cpe.CpeError:
-        return ""
-    return "" if value in {engine_cpe.ANY, engine_cpe.NA} else value
-
-
 def normalised_fields(
-    vendor: str, product: str, version: str, cpe: str = "", *, aliases=None
-) -> dict[str, str]:
-    """The ``MAPPING_FIELDS`` of a software entry, from ``engine.software.normalise``."""
+    vendor: str, product: str, version: str, cpe: str = "", *, aliases=None, os: str = ""
+) -> dict[str, Any]:
+    """The ``MAPPING_FIELDS`` of a software entry, from ``engine.software.normalise``
+    (``os``: the host's operating system, which tells a Debian/Ubuntu package apart)."""
     from lachan.engine import software as engine_software
 
     if aliases is None:
         aliases = current_aliases()
-    found = engine_software.normalise(vendor, product, version, cpe, aliases=aliases)
+    found = engine_software.normalise(vendor, product, version, cpe, aliases=aliases, os=os)
     return {
         "cpe_part": (found.part or "a")[:1],
         "cpe_vendor": found.vendor[:200],
         "cpe_product": found.product[:200],
         "cpe_version": found.version[:120],
-        "cpe_update": cpe_update_of(cpe)[:120],
+        "cpe_update": (found.update or "")[:120],
+        "cpe_also": [f"{v}:{p}" for v, p in found.also],
         "distro": (found.distro or "")[:40],
         "mapping_method": found.method,
         "mapping_rule": (found.rule or "")[:300],
@@ -286,8 +276,30 @@ def save_host(*, actor, unit: Unit, host: Host | None = None, **fields: Any) -> 
             before=before,
             after=after,
         )
+        if before is not None and before.get("os") != host.os:
+            _renormalise_host(host)
         _rematch(unit.pk)
     return host
+
+
+def _renormalise_host(host: Host) -> None:
+    """Map a host's software again (its OS changed: a package may now be read as one)."""
+    aliases = current_aliases()
+    changed = []
+    for software in Software.objects.filter(host=host):
+        mapped = normalised_fields(
+            software.vendor,
+            software.product,
+            software.version,
+            software.cpe,
+            aliases=aliases,
+            os=host.os,
+        )
+        if any(getattr(software, k) != v for k, v in mapped.items()):
+            for k, v in mapped.items():
+                setattr(software, k, v)
+            changed.append(software)
+    Software.objects.bulk_update(changed, list(MAPPING_FIELDS))
 
 
 @transaction.atomic
@@ -370,7 +382,12 @@ def replace_host_software(
             continue
         wanted.add(key)
         mapped = normalised_fields(
-            values["vendor"], values["product"], values["version"], values["cpe"], aliases=aliases
+            values["vendor"],
+            values["product"],
+            values["version"],
+            values["cpe"],
+            aliases=aliases,
+            os=host.os,
         )
         current = existing.get(key)
         if current is None:
@@ -444,7 +461,7 @@ def save_software(
             raise TypeError(f"unknown software field {key!r}")
         setattr(software, key, _clean_text(value))
     for key, value in normalised_fields(
-        software.vendor, software.product, software.version, software.cpe
+        software.vendor, software.product, software.version, software.cpe, os=host.os
     ).items():
         setattr(software, key, value)
     software.full_clean()
@@ -490,7 +507,12 @@ def renormalise_software(*, actor=None, aliases=None, batch_size: int = 2000) ->
     rows = Software.objects.select_related("host").order_by("pk")
     for software in rows.iterator(chunk_size=batch_size):
         mapped = normalised_fields(
-            software.vendor, software.product, software.version, software.cpe, aliases=aliases
+            software.vendor,
+            software.product,
+            software.version,
+            software.cpe,
+            aliases=aliases,
+            os=software.host.os,
         )
         if all(getattr(software, k) == v for k, v in mapped.items()):
             continue

@@ -17,6 +17,8 @@ COMMAND_MODULES = [
     "lachan.cli.users",
     "lachan.cli.networks",
     "lachan.cli.botnet",
+    "lachan.cli.inventory",
+    "lachan.cli.vuln",
 ]
 
 
@@ -56,7 +58,7 @@ def _load_commands() -> None:
 
 # Commands that touch no database and need no Django: they start without it (half a second
 # of start-up saved on each call; ``lachan botnet match`` has a 5-second budget for 1M rows).
-STATELESS = {("botnet", "match")}
+STATELESS = {("botnet", "match"), ("vuln", "match")}
 
 
 def main(argv: list[str] | None = None) -> None:

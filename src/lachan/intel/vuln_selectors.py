@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,24 +37,8 @@ from .models import (
     VulnDuePolicy,
     Vulnerability,
 )
+from .vuln_rows import MATCH_KEYS, SUMMARY_KEYS, match_sort_key, summary_of  # noqa: F401
 
-# The row objects of ``lachan vuln match`` / ``lachan vuln matches`` (and of the API).
-MATCH_KEYS = (
-    "unit_code",
-    "host",
-    "vendor",
-    "product",
-    "version",
-    "cve",
-    "cvss",
-    "severity",
-    "kev",
-    "epss",
-    "priority",
-    "fixed_version",
-    "status",
-)
-SUMMARY_KEYS = ("cves_loaded", "inventory_rows", "matches", "needs_review")
 MISSING_RECORD = "chưa có trong dữ liệu"
 SEVERITIES = ("critical", "high", "medium", "low")
 CVE_ID = re.compile(r"^CVE-\d{4}-\d{4,}$")
@@ -176,25 +160,11 @@ def match_rows(user, *, unit: Unit | None = None) -> dict[str, Any]:
             software = software.filter(host__unit__path__startswith=unit.path)
     else:
         software = software_for(user, unit=unit)
-    summary = {
-        "cves_loaded": Vulnerability.objects.filter(status=RecordStatus.PUBLISHED).count(),
-        "inventory_rows": software.count(),
-        "matches": len(rows),
-        "needs_review": sum(1 for r in rows if r["status"] == ExposureStatus.NEEDS_REVIEW),
-    }
-    return {"summary": summary, "matches": rows}
-
-
-def match_sort_key(row: dict[str, Any]) -> tuple:
-    """The order of match rows everywhere: priority, then unit, host, product, record."""
-    return (
-        row["priority"],
-        row["unit_code"],
-        row["host"],
-        row["product"].casefold(),
-        row["version"],
-        row["cve"],
+    loaded = (
+        Vulnerability.objects.filter(status=RecordStatus.PUBLISHED).exclude(source="kev").count()
     )
+    summary = summary_of(rows, cves_loaded=loaded, inventory_rows=software.count())
+    return {"summary": summary, "matches": rows}
 
 
 @dataclass
@@ -603,46 +573,56 @@ def _default_alias_rules() -> list[dict[str, str]]:
     version_pattern, note)."""
     from lachan.engine import software as engine_software
 
-    rules = []
-    for rule in engine_software.load_default_aliases().rules:
-        rules.append(
-            {
-                "kind": getattr(rule, "kind", ""),
-                "pattern": getattr(rule, "pattern", ""),
-                "cpe_vendor": getattr(rule, "vendor", ""),
-                "cpe_product": getattr(rule, "product", ""),
-                "part": getattr(rule, "part", "a"),
-                "version_pattern": getattr(rule, "version_pattern", "") or "",
-                "note": getattr(rule, "note", "") or "",
-            }
-        )
-    return rules
+    return [
+        {
+            "kind": row.kind,
+            "pattern": row.pattern,
+            "cpe_vendor": row.cpe_vendor,
+            "cpe_product": row.cpe_product,
+            "part": row.part,
+            "version_pattern": row.version_pattern,
+            "note": row.name
+            if not row.note
+            else f"{row.name}: {row.note}"
+            if row.name
+            else row.note,
+        }
+        for row in engine_software.load_default_aliases()
+    ]
 
 
 _ALIAS_CACHE: dict[str, Any] = {"key": None, "table": None}
 
 
-def matching_aliases():
-    """The engine's alias table: the shipped defaults plus the ``SoftwareAlias`` rows (rows
-    win). Cached in the process until the rows change."""
+def alias_rows() -> list:
+    """The officers' ``SoftwareAlias`` rows as the engine's ``AliasRow`` (in creation order)."""
     from lachan.engine import software as engine_software
 
-    stats = SoftwareAlias.objects.aggregate(n=Count("pk"), last=Max("pk"), at=Max("created_at"))
-    key = (stats["n"], stats["last"], stats["at"])
-    if _ALIAS_CACHE["key"] == key and _ALIAS_CACHE["table"] is not None:
-        return _ALIAS_CACHE["table"]
-    rows = [
-        engine_software.AliasRule(
+    return [
+        engine_software.AliasRow(
             kind=a.kind,
             pattern=a.pattern,
-            vendor=a.cpe_vendor,
-            product=a.cpe_product,
+            cpe_vendor=a.cpe_vendor,
+            cpe_product=a.cpe_product,
             part=a.part or "a",
-            version_pattern=a.version_pattern or None,
+            version_pattern=a.version_pattern,
+            name=a.pattern,
+            note=a.note,
         )
         for a in SoftwareAlias.objects.order_by("pk")
     ]
-    table = engine_software.load_default_aliases().with_rules(rows)
+
+
+def matching_aliases():
+    """The engine's alias table: the officers' ``SoftwareAlias`` rows first (they win), then
+    the shipped defaults. Cached in the process until the rows change."""
+    from lachan.engine import software as engine_software
+
+    rows = alias_rows()  # a few officer rows: comparing them all is the cheapest key
+    key = tuple(rows)
+    if _ALIAS_CACHE["key"] == key and _ALIAS_CACHE["table"] is not None:
+        return _ALIAS_CACHE["table"]
+    table = engine_software.AliasTable([*rows, *engine_software.load_default_aliases()])
     _ALIAS_CACHE.update(key=key, table=table)
     return table
 

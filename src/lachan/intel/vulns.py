@@ -881,14 +881,17 @@ def delete_advisory(*, actor, advisory: Advisory) -> None:
 # --- alias table ------------------------------------------------------------------------------
 
 ALIAS_FIELDS = ("kind", "pattern", "cpe_vendor", "cpe_product", "part", "version_pattern", "note")
-_CPE_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-.!~+]*$")
 
 
 @transaction.atomic
 def save_alias(*, actor, alias: SoftwareAlias | None = None, **fields: Any) -> SoftwareAlias:
-    """Add a rule to the software-name table (``alias`` None) or change one. A rule here wins
-    over a shipped default with the same kind and pattern. Every software entry is mapped
-    again and matching re-run for the units whose mapping changed."""
+    """Add a rule to the software-name table (``alias`` None) or change one: ``kind``
+    ("display", "package", "webapp"), ``pattern`` (names separated by ``|``, or a regular
+    expression starting with ``^``), ``cpe_vendor``, ``cpe_product``, ``part``,
+    ``version_pattern``, ``note``. A rule here wins over a shipped default. Every software
+    entry is mapped again and matching re-run for the units whose mapping changed."""
+    from lachan.engine import software as engine_software
+
     _require_department(actor)
     created = alias is None
     if created:
@@ -900,28 +903,36 @@ def save_alias(*, actor, alias: SoftwareAlias | None = None, **fields: Any) -> S
     for key, value in fields.items():
         if key not in ALIAS_FIELDS:
             raise TypeError(f"unknown alias field {key!r}")
-        value = " ".join(str(value or "").split())
+        value = str(value or "").strip()
         if key in {"cpe_vendor", "cpe_product"}:
-            value = value.lower().replace(" ", "_")
+            value = value.lower()
+        elif key != "version_pattern":
+            value = " ".join(value.split())
         setattr(alias, key, value)
     alias.part = alias.part or "a"
     errors: dict[str, list[str]] = {}
     for key in ("cpe_vendor", "cpe_product"):
         value = getattr(alias, key)
-        if value and not _CPE_NAME.match(value):
+        if value and (any(ch.isspace() for ch in value) or not value.isascii()):
             errors.setdefault(key, []).append(
-                _("Tên theo CPE chỉ gồm chữ thường không dấu, số và _ - . (ví dụ: http_server).")
+                _("Tên theo CPE viết thường, không dấu, không khoảng trắng (ví dụ: http_server).")
             )
-    if alias.part not in {"a", "o", "h"}:
-        errors.setdefault("part", []).append(_("Loại CPE là a, o hoặc h."))
     if alias.kind and alias.kind not in AliasKind.values:
         errors.setdefault("kind", []).append(_("Loại tên gọi không hợp lệ."))
-    if alias.version_pattern:
-        try:
-            re.compile(alias.version_pattern)
-        except re.error as exc:
-            errors.setdefault("version_pattern", []).append(
-                _("Mẫu lấy phiên bản không phải biểu thức chính quy hợp lệ: %(e)s") % {"e": exc}
+    if not errors:
+        problems = engine_software.validate_row(
+            engine_software.AliasRow(
+                kind=alias.kind,
+                pattern=alias.pattern,
+                cpe_vendor=alias.cpe_vendor,
+                cpe_product=alias.cpe_product,
+                part=alias.part,
+                version_pattern=alias.version_pattern,
+            )
+        )
+        if problems:
+            errors.setdefault("pattern", []).append(
+                _("Quy tắc không dùng được: %(p)s") % {"p": "; ".join(problems)}
             )
     if errors:
         raise ValidationError(errors)
@@ -991,25 +1002,31 @@ ALL_UNITS = "*"
 def schedule_rematch(*, unit_ids: Iterable[int] | None = None) -> None:
     """Queue ``lachan.intel.tasks.rematch`` once the current transaction commits (at once
     outside one). Calls in one transaction are merged into one run: ``unit_ids`` None means
-    every unit."""
-    from django.db import connection
-
-    pending: set = connection.__dict__.setdefault("_lachan_rematch", set())
-    if unit_ids is None:
-        pending.add(ALL_UNITS)
-    else:
-        pending.update(unit_ids)
+    every unit. A rolled-back transaction queues nothing."""
+    wanted = {ALL_UNITS} if unit_ids is None else set(unit_ids)
+    if not wanted:
+        return
+    connection = transaction.get_connection()
+    for entry in connection.run_on_commit:
+        pending = getattr(entry[1], "lachan_rematch", None)
+        if pending is not None and not entry[1].lachan_sent:
+            pending.update(wanted)
+            return
 
     def dispatch() -> None:
         from .tasks import rematch
 
-        wanted = set(pending)
-        pending.clear()
-        if not wanted:
-            return  # an earlier callback of this commit sent them
-        units = None if ALL_UNITS in wanted else sorted(wanted)
-        rematch.delay(units)
+        dispatch.lachan_sent = True  # type: ignore[attr-defined]
+        units = None if ALL_UNITS in dispatch.lachan_rematch else sorted(dispatch.lachan_rematch)
+        try:
+            rematch.delay(units)
+        except Exception:
+            # The change is committed; a failed (in-process) matching run must not make it
+            # look failed. The next change or `lachan vuln rematch` runs it again.
+            logger.exception("vulnerability matching after a change failed")
 
+    dispatch.lachan_rematch = wanted  # type: ignore[attr-defined]
+    dispatch.lachan_sent = False  # type: ignore[attr-defined]
     transaction.on_commit(dispatch)
 
 
@@ -1095,6 +1112,8 @@ def inventory_of(units: Iterable[Unit] | None = None):
                 rule=s.mapping_rule,
                 part=s.cpe_part or "a",
                 distro=s.distro,
+                update=s.cpe_update,
+                also=tuple(tuple(a.split(":", 1)) for a in s.cpe_also or [] if ":" in a),
             )
         )
     return entries, ids, rows
@@ -1133,12 +1152,12 @@ def kev_and_epss(
 def match_software(units: Iterable[Unit] | None = None):
     """Match the inventory of ``units`` against the records: (prioritised matches, entries,
     Software rows), nothing written."""
-    from lachan.engine import vulnmatch
-
-    index, records = load_index()
     entries, ids, rows = inventory_of(units)
     if not entries:
         return [], entries, rows
+    from lachan.engine import vulnmatch
+
+    index, records = load_index()
     matches = vulnmatch.match_inventory(index, entries, ids)
     kev, epss = kev_and_epss(m.record_id for m in matches)
     wanted = {m.record_id: records[m.record_id] for m in matches if m.record_id in records}

@@ -127,6 +127,9 @@ class Software(models.Model):
     cpe_product = models.CharField(_("sản phẩm (CPE)"), max_length=200, blank=True)
     cpe_version = models.CharField(_("phiên bản (CPE)"), max_length=120, blank=True)
     cpe_update = models.CharField(max_length=120, blank=True)
+    # Other CPE (vendor, product) names of the same software ("nginx:nginx" beside
+    # "f5:nginx"), as normalisation found them: a record naming any of them applies.
+    cpe_also = models.JSONField(default=list, blank=True)
     distro = models.CharField(_("bản phân phối"), max_length=40, blank=True)
     mapping_method = models.CharField(
         _("cách nhận diện"),
