@@ -165,3 +165,64 @@ class NetworkImportForm(UnitImportForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].label = _("Tệp danh sách mạng")
+
+
+# --- software inventory -----------------------------------------------------------------------
+
+
+class HostFilterForm(forms.Form):
+    """GET filters of the host list; a bad value is ignored field by field (a unit or system
+    the user may not see shows nothing, not everything)."""
+
+    q = forms.CharField(
+        label=_("Tìm kiếm"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": _("Tên máy, địa chỉ IP, phần mềm")}
+        ),
+    )
+    unit = UnitChoiceField(
+        label=_("Đơn vị"), queryset=None, required=False, empty_label=_("Tất cả đơn vị")
+    )
+    os = forms.ChoiceField(label=_("Hệ điều hành"), required=False)
+    role = forms.ChoiceField(label=_("Vai trò"), required=False)
+    system = forms.ChoiceField(label=_("Hệ thống thông tin"), required=False)
+    exposed = forms.ChoiceField(
+        label=_("Có lỗ hổng"),
+        required=False,
+        choices=[("", _("Tất cả")), ("yes", _("Có lỗ hổng chưa khắc phục")), ("no", _("Không có"))],
+    )
+
+    def __init__(self, *args, units=None, systems=(), os_names=(), **kwargs):
+        from .models import HostRole
+
+        kwargs.setdefault("auto_id", "f-%s")
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units
+        self.fields["role"].choices = [("", _("Tất cả")), *HostRole.choices]
+        self.fields["os"].choices = [("", _("Tất cả")), *((n, n) for n in os_names)]
+        self.fields["system"].choices = [
+            ("", _("Tất cả")),
+            *((str(s.pk), f"{s.name} — {s.unit.code}") for s in systems),
+        ]
+
+    def values(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        if "unit" in self.errors:
+            data["unit"] = False  # a unit not visible: nothing
+        if "system" in self.errors:
+            data["system"] = False
+        return data
+
+
+class InventoryImportForm(UnitImportForm):
+    """The same upload rules as the unit import (CSV/XLSX/XLS, at most 10 MB)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = _("Tệp danh mục phần mềm")
