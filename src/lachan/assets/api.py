@@ -13,7 +13,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from lachan.api.common import (
@@ -238,3 +239,197 @@ def networks_delete(request: HttpRequest, network_id: int):
     network = _networks(request.user).get(pk=network_id)
     services.delete_network(actor=request.user, network=network)
     return Status(204, None)
+
+
+# --- software inventory (``/api/v1/assets/hosts/``, ``/inventory/``) ---------------------------
+#
+# Hosts of the caller's units with their software and how each entry was mapped to a CPE name,
+# and their open vulnerability exposures; a host of another unit is a 404. The inventory
+# upload (the import's file: ``unit_code,host,os,vendor,product,version,cpe,system``) is for
+# the Department's roles and a unit's IT officer, all rows or none (422 naming row and column).
+
+HOST_TAGS = ["Máy và phần mềm"]
+
+
+def _require_inventory_reader(user) -> None:
+    from lachan.org.selectors import visible_units
+
+    if not visible_units(user).exists():
+        raise PermissionDenied
+
+
+class SystemRef(Schema):
+    id: int
+    name: str
+    security_level: int | None
+    internet_facing: bool
+
+
+class HostOut(Schema):
+    id: int
+    unit: UnitRef
+    name: str
+    ips: list[str]
+    os: str
+    role: str
+    system: SystemRef | None
+    internet_facing: bool = Field(..., description="Máy hoặc hệ thống của máy mở ra Internet")
+    note: str
+    source: str
+    inventory_at: dt.datetime | None
+    software_count: int = 0
+    open_exposures: int = Field(0, description="Lỗ hổng chưa khắc phục (bị ảnh hưởng)")
+
+    @staticmethod
+    def resolve_internet_facing(obj) -> bool:
+        return obj.exposed
+
+    @staticmethod
+    def resolve_software_count(obj) -> int:
+        return getattr(obj, "software_count", 0) or 0
+
+    @staticmethod
+    def resolve_open_exposures(obj) -> int:
+        return getattr(obj, "open_exposures", 0) or 0
+
+
+class HostExposureOut(Schema):
+    record_id: str
+    status: str = Field(..., description="affected | needs_review")
+    reason: str
+    priority: int
+    fixed_version: str | None
+    kev: bool
+
+
+class SoftwareOut(Schema):
+    id: int
+    vendor: str
+    product: str
+    version: str
+    cpe: str
+    cpe_name: str | None = Field(
+        None, description="vendor:product:version theo CPE; null khi chưa nhận ra"
+    )
+    mapping_method: str = Field(..., description="cpe | alias | package | exact | unmapped")
+    mapping_method_label: str
+    mapping_rule: str
+    distro: str
+    exposures: list[HostExposureOut]
+
+    @staticmethod
+    def resolve_cpe_name(obj) -> str | None:
+        if obj.mapping_method == "unmapped" or not obj.cpe_product:
+            return None
+        return f"{obj.cpe_vendor}:{obj.cpe_product}:{obj.cpe_version or '*'}"
+
+    @staticmethod
+    def resolve_mapping_method_label(obj) -> str:
+        return str(obj.get_mapping_method_display())
+
+    @staticmethod
+    def resolve_exposures(obj) -> list[dict]:
+        return [
+            {
+                "record_id": e.vulnerability.record_id,
+                "status": e.status,
+                "reason": e.reason,
+                "priority": e.priority,
+                "fixed_version": e.fixed_version or None,
+                "kev": e.vulnerability.kev,
+            }
+            for e in getattr(obj, "open_exposures", [])
+        ]
+
+
+class HostDetailOut(HostOut):
+    software: list[SoftwareOut]
+
+    @staticmethod
+    def resolve_software(obj) -> list:
+        return obj.software_entries
+
+
+class HostFilters(Schema):
+    unit_id: int | None = Field(None, description="Máy của đơn vị này và các đơn vị trực thuộc")
+    include_subtree: bool = True
+    system_id: int | None = None
+    q: str = Field("", description="Tên máy, hệ điều hành, địa chỉ IP, tên phần mềm")
+    exposed: bool | None = Field(None, description="true: chỉ máy có lỗ hổng chưa khắc phục")
+
+
+class InventoryUploadOut(Schema):
+    filename: str
+    created: int = Field(..., description="Phần mềm thêm mới")
+    updated: int
+    unchanged: int
+    warnings: list[str] = Field(..., description="Ví dụ: phần mềm đã gỡ khỏi một máy")
+
+
+@router.get(
+    "/hosts/",
+    response={200: list[HostOut], 401: ErrorOut, 403: ErrorOut},
+    operation_id="assets_hosts_list",
+    tags=HOST_TAGS,
+    summary="Máy của các đơn vị, với số phần mềm và số lỗ hổng chưa khắc phục",
+)
+@paginate(Pagination)
+def hosts_list(request: HttpRequest, filters: Query[HostFilters]):
+    _require_inventory_reader(request.user)
+    return selectors.hosts_for(
+        request.user,
+        unit=filters.unit_id,
+        include_subtree=filters.include_subtree,
+        system=filters.system_id,
+        q=filters.q.strip(),
+        exposed=filters.exposed,
+    ).order_by("unit__path", "name", "pk")
+
+
+@router.get(
+    "/hosts/{int:host_id}/",
+    response={200: HostDetailOut, **READ_ERRORS, 403: ErrorOut},
+    operation_id="assets_hosts_detail",
+    tags=HOST_TAGS,
+    summary="Một máy: phần mềm, cách nhận diện từng phần mềm và các lỗ hổng",
+)
+def hosts_detail(request: HttpRequest, host_id: int):
+    from lachan.intel import vuln_selectors
+
+    _require_inventory_reader(request.user)
+    host = selectors.get_host(request.user, host_id)
+    found = vuln_selectors.host_exposures(request.user, host)
+    by_software: dict[int, list] = {}
+    for e in (*found.affected, *found.needs_review):
+        by_software.setdefault(e.software_id, []).append(e)
+    software = list(selectors.software_for(request.user, host=host))
+    for entry in software:
+        entry.open_exposures = by_software.get(entry.pk, [])
+    host.software_entries = software
+    return host
+
+
+@router.post(
+    "/inventory/",
+    response={200: InventoryUploadOut, **WRITE_ERRORS},
+    operation_id="assets_hosts_inventory_upload",
+    tags=HOST_TAGS,
+    summary="Nhập danh mục phần mềm (CSV/XLSX): thay danh sách phần mềm của mỗi máy có trong tệp",
+)
+def hosts_inventory_upload(request: HttpRequest, file: File[UploadedFile]):
+    from .inventory_import import import_inventory
+
+    if not selectors.inventory_manageable_units(request.user).exists():
+        raise PermissionDenied
+    report = import_inventory(
+        actor=request.user, data=file.read(), filename=file.name or "danh-muc.csv"
+    )
+    if not report.ok:  # each message names its row and column
+        raise ValidationError({"file": [str(e) for e in report.errors]})
+    return {
+        "filename": report.filename,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+        "warnings": list(report.warnings),
+    }
