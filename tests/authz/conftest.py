@@ -13,6 +13,8 @@ writes (a Department user verifying B's task) is undone before the next one.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +62,76 @@ B_BOTNET_LIST = (
     f"2,{B_BOTNET_NAME_IP},06/10/2026 09:15,Gafgyt,Viettel,{B_BOTNET_SUBSCRIBER},\r\n"
     "3,10.2.2.77,06/10/2026 09:15,Mirai,VNPT,,\r\n"
 )
+# Vulnerability alerts: school B's inventory (a host of B's information system running Apache
+# 2.4.49), a hand-made NVD record of CVE-2021-41773 (apache:http_server 2.4.49) and an advisory
+# naming it, matched so that B has an exposure, a finding and a task. School A has a host too.
+B_HOST = "SRV-QUASAR-B7"
+B_SYSTEM = "Cổng thông tin Quasar-B7"
+VULN_ID = "CVE-2021-41773"
+VULN_RECORD = {
+    "resultsPerPage": 1,
+    "startIndex": 0,
+    "totalResults": 1,
+    "format": "NVD_CVE",
+    "version": "2.0",
+    "vulnerabilities": [
+        {
+            "cve": {
+                "id": VULN_ID,
+                "published": "2021-10-05T09:15:07.593",
+                "lastModified": "2024-11-21T06:26:44.320",
+                "vulnStatus": "Analyzed",
+                "descriptions": [
+                    {
+                        "lang": "en",
+                        "value": "A flaw was found in a change made to path normalization in "
+                        "Apache HTTP Server 2.4.49 (path traversal).",
+                    }
+                ],
+                "metrics": {
+                    "cvssMetricV31": [
+                        {
+                            "source": "nvd@nist.gov",
+                            "type": "Primary",
+                            "cvssData": {
+                                "version": "3.1",
+                                "vectorString": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N",
+                                "baseScore": 7.5,
+                                "baseSeverity": "HIGH",
+                            },
+                        }
+                    ]
+                },
+                "weaknesses": [
+                    {
+                        "source": "nvd@nist.gov",
+                        "type": "Primary",
+                        "description": [{"lang": "en", "value": "CWE-22"}],
+                    }
+                ],
+                "configurations": [
+                    {
+                        "nodes": [
+                            {
+                                "operator": "OR",
+                                "negate": False,
+                                "cpeMatch": [
+                                    {
+                                        "vulnerable": True,
+                                        "criteria": "cpe:2.3:a:apache:http_server:2.4.49:*:*:*:*:*:*:*",
+                                    }
+                                ],
+                            }
+                        ]
+                    }
+                ],
+                "references": [
+                    {"url": "https://httpd.apache.org/security/vulnerabilities_24.html"}
+                ],
+            }
+        }
+    ],
+}
 A_NETWORK_PREFIX = "192.0.2.128/28"
 A_BOTNET_LIST = (
     "Địa chỉ IP,Thời gian ghi nhận,Tên mã độc\r\n192.0.2.140,07/10/2026 10:00,Emotet\r\n"
@@ -75,6 +147,7 @@ class World:
     b: types.SimpleNamespace
     b_names: list[str]
     usernames: dict[str, str] = field(default_factory=lambda: dict(USERNAMES))
+    vuln: Any = None  # the vulnerability alerts' shared objects (record, an officer's alias)
 
 
 def _build_tree():
@@ -97,7 +170,7 @@ def _user(username: str, role: str, unit: Unit, **extra):
     return user, assignment
 
 
-def build_world() -> World:
+def build_world(world_tmp: Path | None = None) -> World:
     from lachan.assets.services import save_network
     from lachan.org.services import issue_api_token
     from lachan.remediation import services
@@ -164,6 +237,7 @@ def build_world() -> World:
     )
     a_network = save_network(actor=None, unit=tree.a, prefix=A_NETWORK_PREFIX)
     b_list, a_list = _botnet_lists()
+    vuln = _vulnerabilities(tree, world_tmp or Path(tempfile.mkdtemp(prefix="authz-")))
 
     b = types.SimpleNamespace(
         unit=tree.b,
@@ -179,9 +253,18 @@ def build_world() -> World:
         botnet_list=b_list,
         botnet_row=b_list.rows.get(method="prefix"),
         botnet_name_row=b_list.rows.get(method="name"),
+        host=vuln.b_host,
+        system=vuln.b_system,
+        exposure=vuln.b_exposure,
+        advisory=vuln.advisory,
     )
     a = types.SimpleNamespace(
-        unit=tree.a, task=a_task, finding=a_finding, network=a_network, botnet_list=a_list
+        unit=tree.a,
+        task=a_task,
+        finding=a_finding,
+        network=a_network,
+        botnet_list=a_list,
+        host=vuln.a_host,
     )
     b_names = [
         B_UNIT_NAME,
@@ -200,8 +283,10 @@ def build_world() -> World:
         B_BOTNET_IP,
         B_BOTNET_NAME_IP,
         B_BOTNET_SUBSCRIBER,
+        B_HOST,
+        B_SYSTEM,
     ]
-    return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names)
+    return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names, vuln=vuln)
 
 
 def _botnet_lists():
@@ -225,6 +310,83 @@ def _botnet_lists():
     return b_list, a_list
 
 
+def _vulnerabilities(tree, folder: Path) -> types.SimpleNamespace:
+    """B's inventory, A's, the record of ``VULN_ID``, an advisory naming it; matched."""
+    from lachan.assets.services import replace_host_software, save_host, save_system
+    from lachan.intel.models import Exposure
+    from lachan.intel.vulns import import_records, run_matching, save_advisory, save_alias
+
+    b_system = save_system(
+        actor=None, unit=tree.b, name=B_SYSTEM, security_level=2, internet_facing=True
+    )
+    b_host = save_host(
+        actor=None,
+        unit=tree.b,
+        name=B_HOST,
+        os="Windows Server 2019",
+        role="server",
+        ips=["10.2.2.77"],
+        system=b_system,
+    )
+    replace_host_software(
+        actor=None,
+        host=b_host,
+        entries=[
+            {
+                "vendor": "Apache Software Foundation",
+                "product": "Apache HTTP Server",
+                "version": "2.4.49",
+                "cpe": "",
+            },
+            {"vendor": "", "product": "Phần mềm nội bộ Quasar-B7", "version": "1.0", "cpe": ""},
+        ],
+        rematch=False,
+    )
+    a_host = save_host(
+        actor=None, unit=tree.a, name="MAY-TRAM-A1", os="Windows 10", role="workstation"
+    )
+    replace_host_software(
+        actor=None,
+        host=a_host,
+        entries=[
+            {"vendor": "", "product": "Mozilla Firefox (x64 vi)", "version": "128.0", "cpe": ""}
+        ],
+        rematch=False,
+    )
+    path = folder / "nvd-cve-2021-41773.json"
+    path.write_text(json.dumps(VULN_RECORD), encoding="utf-8")
+    import_records(actor=None, paths=[path])
+    advisory = save_advisory(
+        actor=None,
+        title="Cảnh báo lỗ hổng Apache HTTP Server",
+        source="ncsc",
+        issued_on=dt.date(2026, 10, 6),
+        reference_number="123/NCSC-TT",
+        cve_ids=[VULN_ID],
+        products=[],
+        required_action="Nâng cấp Apache HTTP Server lên 2.4.51 hoặc mới hơn.",
+        deadline=dt.date(2026, 10, 20),
+    )
+    alias = save_alias(
+        actor=None,
+        kind="display",
+        pattern="Phần mềm quản lý trường học",
+        cpe_vendor="vnedu",
+        cpe_product="school_manager",
+    )
+    run_matching(actor=None)
+    b_exposure = Exposure.objects.get(host=b_host, vulnerability__record_id=VULN_ID)
+    return types.SimpleNamespace(
+        b_host=b_host,
+        b_system=b_system,
+        b_exposure=b_exposure,
+        a_host=a_host,
+        advisory=advisory,
+        alias=alias,
+        record_id=VULN_ID,
+    )
+
+
 @pytest.fixture(scope="session")
 def world_media(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("authz-media")
@@ -238,7 +400,7 @@ def world(django_db_setup, django_db_blocker, world_media) -> World:
         outer.__enter__()
     try:
         with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=world_media):
-            w = build_world()
+            w = build_world(world_media)
         yield w
     finally:
         with django_db_blocker.unblock():
