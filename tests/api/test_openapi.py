@@ -53,6 +53,17 @@ OPERATIONS = {
     ("get", "/api/v1/intel/botnet/review/"): "intel_botnet_review",
     ("post", "/api/v1/intel/botnet/rows/{row_id}/confirm/"): "intel_botnet_confirm",
     ("get", "/api/v1/intel/botnet/units/{unit_id}/history/"): "intel_botnet_unit_history",
+    ("get", "/api/v1/intel/vulnerabilities/"): "intel_vuln_search",
+    ("get", "/api/v1/intel/vulnerabilities/exposures/"): "intel_vuln_exposures",
+    ("get", "/api/v1/intel/vulnerabilities/matches/"): "intel_vuln_matches",
+    ("post", "/api/v1/intel/vulnerabilities/rematch/"): "intel_vuln_rematch",
+    ("get", "/api/v1/intel/vulnerabilities/{record_id}/"): "intel_vuln_detail",
+    ("get", "/api/v1/intel/advisories/"): "intel_vuln_advisories",
+    ("post", "/api/v1/intel/advisories/"): "intel_vuln_advisory_create",
+    ("get", "/api/v1/intel/advisories/{advisory_id}/"): "intel_vuln_advisory_detail",
+    ("get", "/api/v1/assets/hosts/"): "assets_hosts_list",
+    ("get", "/api/v1/assets/hosts/{host_id}/"): "assets_hosts_detail",
+    ("post", "/api/v1/assets/inventory/"): "assets_hosts_inventory_upload",
 }
 
 
