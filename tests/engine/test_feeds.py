@@ -713,6 +713,14 @@ def test_real_nvd_configurations_all_parse(shared_data):
     assert sum(1 for m in matches if m.version_end_including) == 212 + 90
     assert sum(1 for m in matches if m.version_start_including) == 4511 + 212 + 13
 
+    # the whole folder: the JSON Schema beside the data is no feed and is left out
+    assert [p.name for p in feed_files([folder])] == [
+        "full-page.json",  # nvd_api_2_0_examples/ sorts before nvd_cpe_…
+        "single-entry.json",
+        "nvd_cpe_configurations.jsonl.gz",
+    ]
+    assert sum(1 for _ in iter_records([folder])) == 2000 + 39
+
     examples = by_id(iter_records([folder / "nvd_api_2_0_examples"]))
     assert len(examples) == 39
     assert sum(1 for r in examples.values() if r.configurations) == 26

@@ -122,7 +122,8 @@ class FeedProgress:
 
 def feed_files(paths: Iterable[str | Path]) -> list[Path]:
     """The files behind ``paths``: a file as given, a folder walked recursively (sorted),
-    keeping ``*.json``, ``*.jsonl``, ``*.ndjson`` and their ``.gz``."""
+    keeping ``*.json``, ``*.jsonl``, ``*.ndjson`` and their ``.gz`` but not JSON Schemas
+    (a name with "schema")."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -130,7 +131,9 @@ def feed_files(paths: Iterable[str | Path]) -> list[Path]:
             found = [
                 p
                 for p in path.rglob("*")
-                if p.is_file() and _strip_gz(p.name.lower()).endswith(FEED_SUFFIXES)
+                if p.is_file()
+                and _strip_gz(p.name.lower()).endswith(FEED_SUFFIXES)
+                and "schema" not in p.name.lower()  # JSON Schemas shipped beside the data
             ]
             out.extend(sorted(found))
         elif path.is_file():
