@@ -75,6 +75,7 @@ def test_parse_all_attributes_in_order():
             "codebard's_patron_button_and_widgets_for_patreon",
         ),
         ("cpe:2.3:a:nodejs:node.js:*:*:*:*:*:*:*:*", "nodejs", "node.js"),
+        (r"cpe:2.3:a:vendor:back\\slash\:x:*:*:*:*:*:*:*:*", "vendor", "back\\slash:x"),
         ("CPE:2.3:A:Google:Chrome:*:*:*:*:*:*:*:*", "google", "chrome"),
     ],
 )

@@ -22,6 +22,7 @@ Matching (:func:`matches`) a criteria name to what is known of an installed prod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from urllib.parse import unquote
 
@@ -56,6 +57,8 @@ ATTRIBUTES = (
     "other",
 )
 _PARTS = frozenset({"a", "o", "h", ANY})
+_UNQUOTED_COLON = re.compile(r"(?<!\\):")
+_UNQUOTE = re.compile(r"\\(.)")
 
 
 class CpeError(ValueError):
@@ -84,6 +87,13 @@ class Cpe:
 
 def _split_formatted(body: str) -> list[str]:
     """Split on unquoted colons and unquote; ANY/NA stay as they are only when unquoted."""
+    if "\\" not in body:
+        return [_value(text, False) for text in body.split(":")]
+    if "\\\\" not in body and not body.endswith("\\"):
+        # No quoted backslash: a colon after a backslash is a quoted colon.
+        return [
+            _value(_UNQUOTE.sub(r"\1", text), "\\" in text) for text in _UNQUOTED_COLON.split(body)
+        ]
     values: list[str] = []
     current: list[str] = []
     quoted = False  # the component had a quoted character: "\-" is a literal dash

@@ -1,0 +1,1032 @@
+"""Which inventory entries a vulnerability record affects, version-accurately, and in what
+order the Department should have them fixed.
+
+Reading a record's configurations (:func:`build_index`):
+
+- Only PUBLISHED records match; a negated configuration names nothing vulnerable and is
+  skipped, and so is a negated node that would name the vulnerable software.
+- An OR configuration (or one of a single node): every ``vulnerable`` cpeMatch of every node
+  is a rule on its own.
+- An AND configuration: the nodes holding a ``vulnerable`` cpeMatch name the application;
+  the nodes holding none (``vulnerable: false`` only) name the platform it must run on.
+  A vulnerable cpeMatch is a rule whose platform requirement is *every* platform node. Two
+  application nodes in one AND (seen when a product is known under two names) are read as
+  alternatives, not as "both installed". Inside an AND node, the node's other cpeMatches
+  are required on the host as well.
+
+A rule hits an entry when the CPE vendor and product are equal and (:func:`judge`):
+
+- the criteria's version is ``*`` or ``-`` and there is no range: every version ("NVD: all
+  versions") - affected;
+- an exact version (with the criteria's ``update`` appended, so ``openssh:9.3:p1`` is
+  ``9.3p1``): affected when the versions compare equal (or the texts are equal);
+- a range: affected when the version is inside every bound given (start including or
+  excluding, end including or excluding). A bound that excludes the version for certain
+  means no match, whatever the other says; a bound that cannot be compared with it (see
+  :func:`lachan.engine.versions.compare`), or an inventory version that is not a version
+  ("latest", empty), makes the match NEEDS_REVIEW. A version outside the range is never
+  reported.
+
+The other CPE fields never exclude an entry, except a ``target_sw``/``target_hw`` that the
+entry's own CPE states differently.
+
+Platforms: a platform node is satisfied by the host (entries grouped by ``(unit_code,
+host)``): by any of its software identities, or by its operating system, read from
+``InventoryEntry.os`` (:func:`os_identities`: "Windows Server 2019", "Ubuntu 22.04", "Debian
+12"…) or given as an entry whose identity has part ``o``. A platform version ``-`` or ``*``
+means any version. An application missing from the inventory is not there; an operating
+system or hardware platform that the host does not state is unknown: the match becomes
+NEEDS_REVIEW. A negated platform node is satisfied when it is certainly not there.
+
+Distribution packages (an identity with ``distro``, or a version whose revision names
+Debian, Ubuntu…): the upstream version is judged against the ranges, and a hit is not
+trusted, because distributions backport fixes without changing the upstream version:
+it is NEEDS_REVIEW, unless ``distro_fixed`` (a distribution's security tracker: (distro,
+package, CVE) → fixed package version) decides by the full package version, compared as
+dpkg does: lower is affected, the same or higher is not reported.
+
+Speed: the index keeps, per (vendor, product), the rules as numpy columns over the sorted
+distinct bounds of that product; an inventory version is placed among those bounds by
+bisection once, and every rule of the product is tested at once. Bounds or versions whose
+order is not certain (post-release words, opaque parts, wildcards) and unparsable ones go
+through :func:`judge`, which :func:`match_naive` uses for everything.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from lachan.engine.cpe import ANY, NA, CpeError, parse_cpe
+from lachan.engine.versions import (
+    Version,
+    compare,
+    compare_distro,
+    parse_version,
+    split_distro,
+)
+from lachan.engine.vulndata import (
+    AFFECTED,
+    NEEDS_REVIEW,
+    PUBLISHED,
+    CpeMatch,
+    EpssScore,
+    InventoryEntry,
+    KevEntry,
+    Match,
+    Prioritised,
+    SoftwareId,
+    VulnRecord,
+)
+
+__all__ = [
+    "DistroFixed",
+    "VulnIndex",
+    "build_index",
+    "judge",
+    "match_inventory",
+    "match_naive",
+    "os_identities",
+    "prioritise",
+]
+
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+# (distro, package or product, CVE id) -> fixed package version ("0": never affected).
+DistroFixed = Mapping[tuple[str, str, str], str]
+
+_YES, _NO, _UNKNOWN = 1, 0, -1
+_REVIEW = ", cần kiểm tra thủ công"
+_DISTRO_NAMES = {
+    "debian": "Debian",
+    "ubuntu": "Ubuntu",
+    "rhel": "Red Hat",
+    "fedora": "Fedora",
+    "alpine": "Alpine",
+    "amazon": "Amazon Linux",
+}
+
+
+# --- criteria and bounds ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Criteria:
+    """What the matcher needs of a criteria string."""
+
+    part: str
+    vendor: str
+    product: str
+    exact: str | None  # None: any version ("*", or "-" = not applicable)
+    target_sw: str
+    target_hw: str
+
+
+def _read_criteria(text: str) -> _Criteria | None:
+    try:
+        cpe = parse_cpe(text)
+    except CpeError:
+        return None
+    if cpe.vendor in (ANY, NA) or cpe.product in (ANY, NA):
+        return None
+    exact: str | None = None
+    if cpe.version not in (ANY, NA):
+        exact = cpe.version
+        if cpe.update not in (ANY, NA):
+            exact = f"{cpe.version}-{cpe.update}"
+    return _Criteria(cpe.part, cpe.vendor, cpe.product, exact, cpe.target_sw, cpe.target_hw)
+
+
+class _Parsed:
+    """Parsed bounds and criteria, each text once."""
+
+    def __init__(self) -> None:
+        self.versions: dict[str, Version | None] = {}
+        self.criteria: dict[str, _Criteria | None] = {}
+
+    def version(self, text: str) -> Version | None:
+        try:
+            return self.versions[text]
+        except KeyError:
+            parsed = self.versions[text] = parse_version(text)
+            return parsed
+
+    def cpe(self, text: str) -> _Criteria | None:
+        try:
+            return self.criteria[text]
+        except KeyError:
+            parsed = self.criteria[text] = _read_criteria(text)
+            return parsed
+
+
+def _has_range(m: CpeMatch) -> bool:
+    return (
+        m.version_start_including is not None
+        or m.version_start_excluding is not None
+        or m.version_end_including is not None
+        or m.version_end_excluding is not None
+    )
+
+
+def _same_text(a: str, b: str) -> bool:
+    return "_".join(a.lower().split()) == "_".join(b.lower().split())
+
+
+def judge(
+    m: CpeMatch,
+    version: str,
+    *,
+    parsed: Version | None = None,
+    bounds: _Parsed | None = None,
+) -> str | None:
+    """AFFECTED, NEEDS_REVIEW or ``None`` (not affected) for ``version`` against the version
+    part of cpeMatch ``m`` (its vendor and product are assumed to be the entry's)."""
+    bounds = bounds or _Parsed()
+    criteria = bounds.cpe(m.criteria)
+    version_ = parsed if parsed is not None else parse_version(version)
+    if not _has_range(m):
+        if criteria is None or criteria.exact is None:
+            return AFFECTED
+        if _same_text(version, criteria.exact):
+            return AFFECTED
+        order = compare(version_, bounds.version(criteria.exact))
+        if order is None:
+            return NEEDS_REVIEW
+        return AFFECTED if order == 0 else None
+    unknown = False
+    for text, start, including in (
+        (m.version_start_including, True, True),
+        (m.version_start_excluding, True, False),
+        (m.version_end_including, False, True),
+        (m.version_end_excluding, False, False),
+    ):
+        if text is None:
+            continue
+        order = compare(version_, bounds.version(text))
+        if order is None:
+            unknown = True
+        elif start and not (order > 0 or (including and order == 0)):
+            return None
+        elif not start and not (order < 0 or (including and order == 0)):
+            return None
+    return NEEDS_REVIEW if unknown else AFFECTED
+
+
+# --- reasons (plain Vietnamese) -----------------------------------------------------------
+
+
+def _range_phrase(m: CpeMatch) -> tuple[str, bool]:
+    """ "từ 2.4.49 đến trước 2.4.50" and whether both ends are given."""
+    start = ""
+    if m.version_start_including is not None:
+        start = f"từ {m.version_start_including}"
+    elif m.version_start_excluding is not None:
+        start = f"sau {m.version_start_excluding}"
+    end = ""
+    if m.version_end_excluding is not None:
+        end = f"trước {m.version_end_excluding}"
+    elif m.version_end_including is not None:
+        end = f"đến hết {m.version_end_including}"
+    if start and end:
+        if start.startswith("sau"):
+            start = "từ " + start
+        if end.startswith("trước"):
+            end = "đến " + end
+        else:
+            end = "đến " + end.removeprefix("đến hết ")
+        return f"{start} {end}", True
+    if start:
+        return (start + " trở đi" if start.startswith("từ") else start), False
+    return end, False
+
+
+def _reason(m: CpeMatch, criteria: _Criteria | None, version: str, status: str, label: str) -> str:
+    shown = version.strip()
+    if not _has_range(m):
+        if criteria is None or criteria.exact is None:
+            name = f"{criteria.vendor} {criteria.product}" if criteria else m.criteria
+            return f"Mọi phiên bản của {name} đều bị ảnh hưởng"
+        if status == AFFECTED:
+            return f"{label} {shown} là phiên bản bị ảnh hưởng ({criteria.exact})"
+        if not shown:
+            return (
+                f"Chưa ghi phiên bản, không so sánh được với phiên bản bị ảnh hưởng "
+                f"{criteria.exact}{_REVIEW}"
+            )
+        return (
+            f"Không so sánh được {label.lower()} “{shown}” với phiên bản bị ảnh hưởng "
+            f"{criteria.exact}{_REVIEW}"
+        )
+    phrase, both = _range_phrase(m)
+    if status == AFFECTED:
+        if both:
+            return f"{label} {shown} nằm trong khoảng {phrase}"
+        return f"{label} {shown} thuộc các phiên bản {phrase}"
+    if not shown:
+        return f"Chưa ghi phiên bản, không so sánh được với khoảng {phrase}{_REVIEW}"
+    return f"Không so sánh được {label.lower()} “{shown}” với khoảng {phrase}{_REVIEW}"
+
+
+# --- the index ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PlatformNode:
+    negate: bool
+    matches: tuple[CpeMatch, ...]
+
+
+@dataclass(slots=True)
+class _ProductRules:
+    """The rules of one (vendor, product): cpeMatches and numpy columns over the sorted
+    distinct bounds ``keys``. ``lo``/``hi`` index ``keys`` (-1 / len(keys): no bound)."""
+
+    matches: list[CpeMatch] = field(default_factory=list)
+    records: list[int] = field(default_factory=list)
+    platforms: list[int] = field(default_factory=list)
+    keys: list[tuple[tuple[int, str, int], ...]] = field(default_factory=list)
+    lo: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    lo_incl: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    hi: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    hi_incl: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    slow: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
+
+
+@dataclass(slots=True)
+class VulnIndex:
+    """Every rule of every published record, by CPE (vendor, product). Build it with
+    :func:`build_index`."""
+
+    record_ids: list[str] = field(default_factory=list)
+    products: dict[tuple[str, str], _ProductRules] = field(default_factory=dict)
+    platforms: list[tuple[_PlatformNode, ...]] = field(default_factory=list)
+    rules: int = 0
+    skipped_records: int = 0  # rejected, or without a usable configuration
+    parsed: _Parsed = field(default_factory=_Parsed)
+
+
+def _record_rules(
+    record: VulnRecord,
+) -> Iterator[tuple[CpeMatch, tuple[_PlatformNode, ...]]]:
+    """The (vulnerable cpeMatch, platform requirement) rules of a record, in order."""
+    for configuration in record.configurations:
+        if configuration.negate:
+            continue
+        nodes = configuration.nodes
+        platform: tuple[_PlatformNode, ...] = ()
+        application = nodes
+        if configuration.operator.upper() == "AND" and len(nodes) > 1:
+            application = tuple(n for n in nodes if any(m.vulnerable for m in n.matches))
+            platform = tuple(
+                _PlatformNode(n.negate, n.matches)
+                for n in nodes
+                if n.matches and not any(m.vulnerable for m in n.matches)
+            )
+        for node in application:
+            if node.negate:
+                continue
+            node_and = node.operator.upper() == "AND" and len(node.matches) > 1
+            for m in node.matches:
+                if not m.vulnerable:
+                    continue
+                required = platform
+                if node_and:
+                    required = platform + tuple(
+                        _PlatformNode(False, (other,)) for other in node.matches if other is not m
+                    )
+                yield m, required
+
+
+def build_index(records: Iterable[VulnRecord]) -> VulnIndex:
+    """Index every cpeMatch of every PUBLISHED record (rejected ones are skipped)."""
+    index = VulnIndex()
+    parsed = index.parsed
+    platform_ids: dict[tuple[_PlatformNode, ...], int] = {}
+    # Per product while reading: (cpeMatch, record position, platform id).
+    pending: dict[tuple[str, str], list[tuple[CpeMatch, int, int]]] = {}
+    positions: dict[str, int] = {}  # a CVE given by two sources is one record
+    for record in records:
+        if record.status != PUBLISHED:
+            index.skipped_records += 1
+            continue
+        position = positions.get(record.record_id, len(index.record_ids))
+        used = False
+        for m, platform in _record_rules(record):
+            criteria = parsed.cpe(m.criteria)
+            if criteria is None:
+                continue
+            platform_id = -1
+            if platform:
+                platform_id = platform_ids.get(platform, -1)
+                if platform_id < 0:
+                    platform_id = platform_ids[platform] = len(index.platforms)
+                    index.platforms.append(platform)
+            pending.setdefault((criteria.vendor, criteria.product), []).append(
+                (m, position, platform_id)
+            )
+            used = True
+        if used and position == len(index.record_ids):
+            positions[record.record_id] = position
+            index.record_ids.append(record.record_id)
+        elif not used:
+            index.skipped_records += 1
+    for key, rules in pending.items():
+        index.products[key] = _product_rules(rules, parsed)
+        index.rules += len(rules)
+    return index
+
+
+def _bounds_of(
+    m: CpeMatch, parsed: _Parsed
+) -> tuple[Version | None, bool, Version | None, bool, bool]:
+    """(start, start including, end, end including, slow) as Versions; ``slow`` when a bound
+    is unparsable or of uncertain order."""
+    slow = False
+    if not _has_range(m):
+        criteria = parsed.cpe(m.criteria)
+        if criteria is None or criteria.exact is None:
+            return None, True, None, True, False
+        exact = parsed.version(criteria.exact)
+        if exact is None or exact.risky:
+            return None, True, None, True, True
+        return exact, True, exact, True, False
+    start: Version | None = None
+    end: Version | None = None
+    start_incl = end_incl = True
+    if m.version_start_including is not None:
+        start = parsed.version(m.version_start_including)
+        slow |= start is None
+    elif m.version_start_excluding is not None:
+        start, start_incl = parsed.version(m.version_start_excluding), False
+        slow |= start is None
+    if m.version_end_including is not None:
+        end = parsed.version(m.version_end_including)
+        slow |= end is None
+    elif m.version_end_excluding is not None:
+        end, end_incl = parsed.version(m.version_end_excluding), False
+        slow |= end is None
+    if (m.version_start_including is not None and m.version_start_excluding is not None) or (
+        m.version_end_including is not None and m.version_end_excluding is not None
+    ):
+        slow = True  # both kinds of one end: let judge() apply all four
+    slow |= bool((start and start.risky) or (end and end.risky))
+    return start, start_incl, end, end_incl, slow
+
+
+def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _ProductRules:
+    bounds = [_bounds_of(m, parsed) for m, _, _ in rules]
+    distinct = {b.key for start, _, end, _, _ in bounds for b in (start, end) if b is not None}
+    keys = sorted(distinct)
+    where = {k: i for i, k in enumerate(keys)}
+    count = len(rules)
+    lo = np.full(count, -1, np.int32)
+    hi = np.full(count, len(keys), np.int32)
+    lo_incl = np.ones(count, np.bool_)
+    hi_incl = np.ones(count, np.bool_)
+    slow = np.zeros(count, np.bool_)
+    for i, (start, start_incl, end, end_incl, is_slow) in enumerate(bounds):
+        if start is not None:
+            lo[i] = where[start.key]
+        if end is not None:
+            hi[i] = where[end.key]
+        lo_incl[i] = start_incl
+        hi_incl[i] = end_incl
+        slow[i] = is_slow
+    return _ProductRules(
+        matches=[m for m, _, _ in rules],
+        records=[r for _, r, _ in rules],
+        platforms=[p for _, _, p in rules],
+        keys=keys,
+        lo=lo,
+        lo_incl=lo_incl,
+        hi=hi,
+        hi_incl=hi_incl,
+        slow=slow,
+    )
+
+
+def _hits(rules: _ProductRules, version: str, parsed: _Parsed) -> list[tuple[int, str]]:
+    """(rule position, status) of every rule of one product that hits ``version``."""
+    v = parse_version(version)
+    if v is None or v.risky:
+        slow_positions: Iterable[int] = range(len(rules.matches))
+        found: list[tuple[int, str]] = []
+    else:
+        left = bisect.bisect_left(rules.keys, v.key)
+        right = bisect.bisect_right(rules.keys, v.key)
+        lo, hi = rules.lo, rules.hi
+        start_ok = (lo < left) | (rules.lo_incl & (lo < right))
+        end_ok = (hi >= right) | (rules.hi_incl & (hi >= left))
+        fast = np.flatnonzero(start_ok & end_ok & ~rules.slow)
+        found = [(int(i), AFFECTED) for i in fast]
+        slow_positions = np.flatnonzero(rules.slow).tolist()
+    for i in slow_positions:
+        status = judge(rules.matches[i], version, parsed=v, bounds=parsed)
+        if status is not None:
+            found.append((i, status))
+    found.sort()
+    return found
+
+
+# --- hosts and platforms ------------------------------------------------------------------
+
+_WINDOWS_SERVER = re.compile(r"windows\s+server\s+(\d{4})(?:\s+(r2))?")
+_WINDOWS_DESKTOP = re.compile(r"windows\s+(11|10|8\.1|8|7|vista|xp)\b")
+_FEATURE_UPDATE = re.compile(r"\b(\d{2}h\d|1[5-9]\d\d|20[0-9]{2})\b")
+_BUILD = re.compile(r"\b(\d+\.\d+\.\d{4,5}(?:\.\d+)?)\b")
+_LINUX_OS = [
+    (re.compile(r"ubuntu(?:\s+server)?\s+(\d+\.\d+)"), "canonical", "ubuntu_linux"),
+    (re.compile(r"debian(?:\s+gnu/linux)?\s+(\d+)"), "debian", "debian_linux"),
+    (re.compile(r"centos(?:\s+linux|\s+stream)?\s+(\d+(?:\.\d+)?)"), "centos", "centos"),
+    (
+        re.compile(r"(?:red\s*hat\s+enterprise\s+linux|rhel)(?:\s+server)?\s+(\d+(?:\.\d+)?)"),
+        "redhat",
+        "enterprise_linux",
+    ),
+    (re.compile(r"rocky(?:\s+linux)?\s+(\d+(?:\.\d+)?)"), "rockylinux", "rocky_linux"),
+    (re.compile(r"alma\s*linux\s+(\d+(?:\.\d+)?)"), "almalinux", "almalinux"),
+    (re.compile(r"fedora(?:\s+linux)?\s+(\d+)"), "fedoraproject", "fedora"),
+    (re.compile(r"oracle\s+linux\s+(\d+(?:\.\d+)?)"), "oracle", "linux"),
+    (
+        re.compile(r"(?:suse\s+linux\s+enterprise\s+server|sles)\s+(\d+(?:\s*sp\d+)?)"),
+        "suse",
+        "linux_enterprise_server",
+    ),
+]
+_CODENAMES = {
+    "bookworm": ("debian", "debian_linux", "12"),
+    "bullseye": ("debian", "debian_linux", "11"),
+    "buster": ("debian", "debian_linux", "10"),
+    "trixie": ("debian", "debian_linux", "13"),
+    "noble": ("canonical", "ubuntu_linux", "24.04"),
+    "jammy": ("canonical", "ubuntu_linux", "22.04"),
+    "focal": ("canonical", "ubuntu_linux", "20.04"),
+    "bionic": ("canonical", "ubuntu_linux", "18.04"),
+}
+_OTHER_OS = [
+    (re.compile(r"mac\s*os(?:\s*x)?\s*(\d+(?:\.\d+)*)?"), "apple", "macos"),
+    (re.compile(r"android\s*(\d+(?:\.\d+)*)?"), "google", "android"),
+    (re.compile(r"\bipados\s*(\d+(?:\.\d+)*)?"), "apple", "ipados"),
+    (re.compile(r"\bios\s*(\d+(?:\.\d+)*)?"), "apple", "iphone_os"),
+    (re.compile(r"freebsd\s*(\d+(?:\.\d+)*)?"), "freebsd", "freebsd"),
+    (re.compile(r"chrome\s*os\s*(\d+(?:\.\d+)*)?"), "google", "chrome_os"),
+]
+
+
+def os_identities(text: str) -> tuple[SoftwareId, ...]:
+    """The operating-system CPE identities (part ``o``) an inventory's OS text names:
+    "Windows Server 2019" → microsoft windows and windows_server_2019; "Windows 10 22H2" →
+    windows, windows_10 (version 22h2) and windows_10_22h2; "Ubuntu 22.04" → canonical
+    ubuntu_linux 22.04 and linux linux_kernel (version unknown); "Debian 12" → debian
+    debian_linux 12. Empty when the text names no known system."""
+    lowered = " ".join(text.lower().split())
+    if not lowered:
+        return ()
+    rule = "os: " + text.strip()
+    out: list[SoftwareId] = []
+
+    def add(vendor: str, product: str, version: str = "") -> None:
+        out.append(SoftwareId(vendor, product, version, "alias", rule=rule, part="o"))
+
+    build = _BUILD.search(lowered)
+    server = _WINDOWS_SERVER.search(lowered)
+    desktop = _WINDOWS_DESKTOP.search(lowered)
+    if server or desktop or lowered.startswith("windows") or "microsoft windows" in lowered:
+        add("microsoft", "windows", build.group(1) if build else "")
+        if server:
+            add("microsoft", f"windows_server_{server.group(1)}", server.group(2) or "")
+        elif desktop:
+            name = f"windows_{desktop.group(1)}"
+            feature = _FEATURE_UPDATE.search(lowered[desktop.end() :])
+            add("microsoft", name, feature.group(1) if feature else "")
+            if feature:
+                add("microsoft", f"{name}_{feature.group(1)}", build.group(1) if build else "")
+        return tuple(out)
+    for pattern, vendor, product in _LINUX_OS:
+        found = pattern.search(lowered)
+        if found:
+            add(vendor, product, found.group(1).replace(" ", ""))
+            add("linux", "linux_kernel")
+            return tuple(out)
+    for word, (vendor, product, version) in _CODENAMES.items():
+        if word in lowered:
+            add(vendor, product, version)
+            add("linux", "linux_kernel")
+            return tuple(out)
+    for pattern, vendor, product in _OTHER_OS:
+        found = pattern.search(lowered)
+        if found:
+            add(vendor, product, found.group(1) or "")
+            return tuple(out)
+    if "linux" in lowered:
+        add("linux", "linux_kernel")
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class _Host:
+    # (vendor, product) -> versions (upstream for distribution packages)
+    software: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    parts: set[str] = field(default_factory=set)  # parts the host states ("o" when an OS is known)
+    verdicts: dict[int, tuple[int, str]] = field(default_factory=dict)  # platform id -> verdict
+
+
+def _hosts(
+    entries: Sequence[InventoryEntry], ids: Sequence[SoftwareId]
+) -> tuple[list[int], list[_Host]]:
+    """Each entry's host number, and the hosts' software and operating systems."""
+    numbers: dict[tuple[str, str], int] = {}
+    hosts: list[_Host] = []
+    host_of: list[int] = []
+    os_seen: dict[str, tuple[SoftwareId, ...]] = {}
+    for entry, sid in zip(entries, ids, strict=True):
+        key = (entry.unit_code, entry.host)
+        number = numbers.get(key)
+        if number is None:
+            number = numbers[key] = len(hosts)
+            hosts.append(_Host())
+        host_of.append(number)
+        host = hosts[number]
+        found = [sid] if _usable(sid) else []
+        if entry.os:
+            if entry.os not in os_seen:
+                os_seen[entry.os] = os_identities(entry.os)
+            found += os_seen[entry.os]
+        for item in found:
+            version = item.version
+            if item.distro or split_distro(version)[2]:
+                version = split_distro(version)[0]
+            host.software.setdefault((item.vendor.lower(), item.product.lower()), []).append(
+                version
+            )
+            host.parts.add(item.part or "a")
+    return host_of, hosts
+
+
+def _usable(sid: SoftwareId) -> bool:
+    return sid.method != "unmapped" and bool(sid.vendor) and bool(sid.product)
+
+
+def _platform_verdict(
+    host: _Host, platform: tuple[_PlatformNode, ...], parsed: _Parsed
+) -> tuple[int, str]:
+    """(_YES/_NO/_UNKNOWN, the platform's name) for one host."""
+    overall = _YES
+    names: list[str] = []
+    for node in platform:
+        verdict = _NO
+        for m in node.matches:
+            criteria = parsed.cpe(m.criteria)
+            if criteria is None:
+                continue
+            name = f"{criteria.vendor} {criteria.product}"
+            versions = host.software.get((criteria.vendor, criteria.product))
+            if versions is None:
+                if criteria.part in ("o", "h") and criteria.part not in host.parts:
+                    # The host does not say what system or device it is.
+                    verdict = _UNKNOWN
+                    names.append(name)
+                continue
+            for version in versions:
+                if criteria.exact is None and not _has_range(m):
+                    status: str | None = AFFECTED
+                elif not version:
+                    status = NEEDS_REVIEW
+                else:
+                    status = judge(m, version, bounds=parsed)
+                if status == AFFECTED:
+                    verdict = _YES
+                    names.append(name)
+                    break
+                if status == NEEDS_REVIEW and verdict == _NO:
+                    verdict = _UNKNOWN
+                    names.append(name)
+            if verdict == _YES:
+                break
+        if node.negate and verdict != _UNKNOWN:
+            verdict = _NO if verdict == _YES else _YES
+        if verdict == _NO:
+            return _NO, ""
+        if verdict == _UNKNOWN:
+            overall = _UNKNOWN
+    unique = list(dict.fromkeys(names))
+    return overall, ", ".join(unique)
+
+
+# --- matching -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """What of an entry decides its matches: one per distinct value across the inventory."""
+
+    vendor: str
+    product: str
+    version: str  # the upstream version for a distribution package
+    full_version: str  # the package version as installed
+    distro: str
+    package: str  # the entry's own product name (a package name, for distribution packages)
+    target_sw: str
+    target_hw: str
+
+
+def _target(entry: InventoryEntry, sid: SoftwareId) -> _Target:
+    version = sid.version.strip()
+    upstream, distro = version, ""
+    parts = split_distro(version)
+    if sid.distro or parts[2]:
+        upstream, distro = parts[0], (sid.distro or parts[2]).lower()
+    target_sw = target_hw = ""
+    if entry.cpe:
+        try:
+            cpe = parse_cpe(entry.cpe)
+            target_sw = "" if cpe.target_sw in (ANY, NA) else cpe.target_sw
+            target_hw = "" if cpe.target_hw in (ANY, NA) else cpe.target_hw
+        except CpeError:
+            pass
+    return _Target(
+        sid.vendor.lower(),
+        sid.product.lower(),
+        upstream,
+        version,
+        distro,
+        entry.product.strip().lower(),
+        target_sw,
+        target_hw,
+    )
+
+
+def _excluded(target: _Target, criteria: _Criteria | None) -> bool:
+    if criteria is None:
+        return False
+    return bool(
+        (target.target_sw and criteria.target_sw not in (ANY, NA, target.target_sw))
+        or (target.target_hw and criteria.target_hw not in (ANY, NA, target.target_hw))
+    )
+
+
+def _distro_verdict(
+    target: _Target,
+    record_id: str,
+    status: str,
+    base: str,
+    distro_fixed: DistroFixed | None,
+) -> tuple[str | None, str, str | None]:
+    """(status, reason, fixed version) of an upstream hit on a distribution package: the
+    distribution's fixed version decides; without one, an upstream hit is only a lead."""
+    shown = _DISTRO_NAMES.get(target.distro, target.distro)
+    fixed = None
+    if distro_fixed:
+        for name in (target.package, target.product):
+            fixed = distro_fixed.get((target.distro, name, record_id))
+            if fixed is not None:
+                break
+    if fixed is None and status != AFFECTED:
+        return NEEDS_REVIEW, base, None
+    if fixed is None:
+        return (
+            NEEDS_REVIEW,
+            f"{base}; bản vá có thể đã được nhà phân phối đưa ngược về (backport){_REVIEW}",
+            None,
+        )
+    if compare_distro(target.full_version, fixed) >= 0:
+        return None, "", None
+    return (
+        AFFECTED,
+        f"Gói {target.package} {target.full_version} thấp hơn bản sửa lỗi {fixed} của {shown}",
+        fixed,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    record: int
+    status: str
+    reason: str
+    criteria: str
+    fixed: str | None
+    platform: int
+
+
+def _target_hits(
+    target: _Target,
+    hits: Iterable[tuple[CpeMatch, int, int, str]],
+    record_ids: Sequence[str],
+    parsed: _Parsed,
+    distro_fixed: DistroFixed | None,
+) -> list[_Hit]:
+    """The hits of one target, before platforms: (cpeMatch, record, platform, status)."""
+    out: list[_Hit] = []
+    label = "Phiên bản gốc" if target.distro else "Phiên bản"
+    for m, record, platform, status in hits:
+        criteria = parsed.cpe(m.criteria)
+        if _excluded(target, criteria):
+            continue
+        reason = _reason(m, criteria, target.version, status, label)
+        fixed = m.version_end_excluding
+        if target.distro:
+            decided, reason, fixed = _distro_verdict(
+                target, record_ids[record], status, reason, distro_fixed
+            )
+            if decided is None:
+                continue
+            status = decided
+        out.append(_Hit(record, status, reason, m.criteria, fixed, platform))
+    return out
+
+
+def _emit(
+    entry: int,
+    host: _Host,
+    hits: list[_Hit],
+    platforms: Sequence[tuple[_PlatformNode, ...]],
+    record_ids: Sequence[str],
+    parsed: _Parsed,
+    out: list[Match],
+) -> None:
+    """One Match per record for an entry: the first affected hit, else the first to review."""
+    best: dict[int, Match] = {}
+    for hit in hits:
+        status, reason = hit.status, hit.reason
+        if hit.platform >= 0:
+            verdict = host.verdicts.get(hit.platform)
+            if verdict is None:
+                verdict = host.verdicts[hit.platform] = _platform_verdict(
+                    host, platforms[hit.platform], parsed
+                )
+            if verdict[0] == _NO:
+                continue
+            if verdict[0] == _UNKNOWN:
+                status = NEEDS_REVIEW
+                reason = (
+                    f"{reason.removesuffix(_REVIEW)}; chưa xác định được máy có chạy trên nền "
+                    f"tảng {verdict[1]}{_REVIEW}"
+                )
+            elif verdict[1]:
+                reason = f"{reason}, chạy trên nền tảng {verdict[1]}"
+        known = best.get(hit.record)
+        if known is None or (known.status != AFFECTED and status == AFFECTED):
+            best[hit.record] = Match(
+                entry, record_ids[hit.record], status, reason, hit.criteria, hit.fixed
+            )
+    out.extend(best[r] for r in sorted(best))
+
+
+def match_inventory(
+    index: VulnIndex,
+    entries: Sequence[InventoryEntry],
+    ids: Sequence[SoftwareId],
+    *,
+    distro_fixed: DistroFixed | None = None,
+) -> list[Match]:
+    """Every (entry, record) match, ordered by entry then by the record's place in the index.
+
+    ``ids[i]`` is the normalised identity of ``entries[i]``; identities with method
+    "unmapped" (or no vendor/product) never match. ``distro_fixed`` settles distribution
+    packages (see the module's docstring).
+    """
+    if len(entries) != len(ids):
+        raise ValueError(f"{len(entries)} entries but {len(ids)} identities")
+    host_of, hosts = _hosts(entries, ids)
+    parsed = index.parsed
+    groups: dict[_Target, list[int]] = {}
+    for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
+        if not _usable(sid):
+            continue
+        target = _target(entry, sid)
+        if (target.vendor, target.product) in index.products:
+            groups.setdefault(target, []).append(i)
+    found: list[Match] = []
+    for target, members in groups.items():
+        rules = index.products[(target.vendor, target.product)]
+        hits = _target_hits(
+            target,
+            (
+                (rules.matches[i], rules.records[i], rules.platforms[i], status)
+                for i, status in _hits(rules, target.version, parsed)
+            ),
+            index.record_ids,
+            parsed,
+            distro_fixed,
+        )
+        if not hits:
+            continue
+        for member in members:
+            _emit(
+                member,
+                hosts[host_of[member]],
+                hits,
+                index.platforms,
+                index.record_ids,
+                parsed,
+                found,
+            )
+    found.sort(key=lambda m: m.entry)  # stable: records stay in index order per entry
+    return found
+
+
+def match_naive(
+    records: Iterable[VulnRecord],
+    entries: Sequence[InventoryEntry],
+    ids: Sequence[SoftwareId],
+    *,
+    distro_fixed: DistroFixed | None = None,
+) -> list[Match]:
+    """The baseline: each entry checked against every cpeMatch of every record of its
+    product, bounds parsed on the spot, no index. Same results as :func:`match_inventory`."""
+    if len(entries) != len(ids):
+        raise ValueError(f"{len(entries)} entries but {len(ids)} identities")
+    published: list[list[VulnRecord]] = []  # per record id, its records (one per source)
+    positions: dict[str, int] = {}
+    by_product: dict[tuple[str, str], list[int]] = {}
+    for record in records:
+        if record.status != PUBLISHED:
+            continue
+        products = set()
+        for m, _ in _record_rules(record):
+            criteria = _read_criteria(m.criteria)
+            if criteria is not None:
+                products.add((criteria.vendor, criteria.product))
+        if not products:
+            continue
+        position = positions.setdefault(record.record_id, len(published))
+        if position == len(published):
+            published.append([])
+        published[position].append(record)
+        for product in products:
+            listed = by_product.setdefault(product, [])
+            if not listed or listed[-1] != position:
+                listed.append(position)
+    record_ids = list(positions)
+    host_of, hosts = _hosts(entries, ids)
+    parsed = _Parsed()  # criteria and platform verdicts only; the ranges are parsed each time
+    found: list[Match] = []
+    for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
+        if not _usable(sid):
+            continue
+        target = _target(entry, sid)
+        raw: list[tuple[CpeMatch, int, int, str]] = []
+        platforms: list[tuple[_PlatformNode, ...]] = []
+        for position, record in (
+            (p, r)
+            for p in by_product.get((target.vendor, target.product), ())
+            for r in published[p]
+        ):
+            for m, platform in _record_rules(record):
+                criteria = _read_criteria(m.criteria)
+                if criteria is None or (criteria.vendor, criteria.product) != (
+                    target.vendor,
+                    target.product,
+                ):
+                    continue
+                status = judge(m, target.version)
+                if status is None:
+                    continue
+                platform_id = -1
+                if platform:
+                    platform_id = len(platforms)
+                    platforms.append(platform)
+                raw.append((m, position, platform_id, status))
+        hits = _target_hits(target, raw, record_ids, parsed, distro_fixed)
+        host = hosts[host_of[i]]
+        host.verdicts.clear()  # platform ids are the entry's own here
+        _emit(i, host, hits, platforms, record_ids, parsed, found)
+    return found
+
+
+# --- priority -----------------------------------------------------------------------------
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def prioritise(
+    matches: Iterable[Match],
+    records_by_id: Mapping[str, VulnRecord],
+    kev: Mapping[str, KevEntry],
+    epss: Mapping[str, EpssScore],
+    entries: Sequence[InventoryEntry],
+) -> list[Prioritised]:
+    """Order matches for remediation: a 0..100 score and a priority 1 (urgent) .. 4 (low).
+
+    score = 35 × KEV + 3 × ransomware use (KEV) + 20 × min(1, EPSS / 0.5)
+            + 3 × CVSS base score (0..10; 5 when the record has none)
+            + 7 × internet-facing host + 1.25 × (security level − 1) (level 1..5; 0 if unknown)
+
+    (rounded to one decimal, at most 100). Priority: 1 when the CVE is in KEV or the score
+    is at least 50; else 2 when the score is at least 35 or the severity is critical; else 3
+    when the score is at least 20 or the severity is high; else 4. So KEV comes first,
+    then the likelihood of exploitation (EPSS), then the severity (CVSS), then exposure and
+    the importance of the system. A match to review keeps its priority, with a note.
+    Sorted by priority, score (highest first), entry, then CVE id; deterministic.
+    """
+    out: list[Prioritised] = []
+    for match in matches:
+        record = records_by_id.get(match.record_id)
+        cvss = record.best_cvss if record is not None else None
+        known = kev.get(match.record_id)
+        score_of = epss.get(match.record_id)
+        entry = entries[match.entry]
+        notes: list[str] = []
+        points = 0.0
+        if known is not None:
+            points += 35
+            due = (
+                f" (CISA yêu cầu khắc phục trước {known.due_date:%d/%m/%Y})"
+                if known.due_date
+                else ""
+            )
+            notes.append(f"Đang bị khai thác thực tế (danh mục KEV){due}")
+            if known.ransomware:
+                points += 3
+                notes.append("Đã được dùng trong các chiến dịch mã độc tống tiền")
+        if score_of is not None:
+            points += 20 * min(1.0, score_of.epss / 0.5)
+            notes.append(
+                f"Xác suất bị khai thác (EPSS) {_number(score_of.epss * 100)}%, "
+                f"cao hơn {_number(score_of.percentile * 100)}% các lỗ hổng khác"
+            )
+        base = cvss.score if cvss is not None else 5.0
+        if cvss is None:
+            notes.append("Chưa có điểm CVSS: tạm tính mức trung bình")
+        points += 3 * base
+        if entry.internet_facing:
+            points += 7
+            notes.append("Máy công khai ra Internet")
+        level = entry.security_level
+        if level is not None and 1 <= level <= 5:
+            points += 1.25 * (level - 1)
+            notes.append(f"Thuộc hệ thống thông tin cấp độ {level}")
+        if match.status == NEEDS_REVIEW:
+            notes.append("Cần kiểm tra thủ công trước khi kết luận")
+        score = round(min(100.0, points), 1)
+        severity = cvss.severity if cvss is not None else ""
+        if known is not None or score >= 50:
+            priority = 1
+        elif score >= 35 or severity == "critical":
+            priority = 2
+        elif score >= 20 or severity == "high":
+            priority = 3
+        else:
+            priority = 4
+        out.append(
+            Prioritised(
+                match=match,
+                cvss=cvss.score if cvss is not None else None,
+                severity=severity,
+                kev=known is not None,
+                epss=score_of.epss if score_of is not None else None,
+                priority=priority,
+                score=score,
+                notes=notes,
+            )
+        )
+    out.sort(key=lambda p: (p.priority, -p.score, p.match.entry, p.match.record_id))
+    return out
