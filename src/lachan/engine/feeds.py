@@ -790,11 +790,12 @@ def split_cpe(cpe: str) -> list[str] | None:
 
 
 _CPE_PLAIN = re.compile(r"[^a-z0-9._\-]", re.IGNORECASE)
+_CPE_SAFE = re.compile(r"^[A-Za-z0-9._\-]*$")
 
 
 def _cpe_escape(text: str) -> str:
     """CPE 2.3 formatted-string quoting of a plain value (``*`` stays the wildcard)."""
-    if text == "*":
+    if text == "*" or _CPE_SAFE.match(text):
         return text
     return _CPE_PLAIN.sub(lambda m: "\\" + m.group(0), text)
 
@@ -890,8 +891,8 @@ def version_item_bounds(item: Any) -> Bounds | None:
     raw = item.get("version")
     less = item.get("lessThan")
     less_eq = item.get("lessThanOrEqual")
-    if less is None and less_eq is None:
-        for change in item.get("changes") or ():
+    if less is None and less_eq is None and "changes" in item:
+        for change in item["changes"] or ():
             if (
                 isinstance(change, dict)
                 and change.get("status") == "unaffected"
@@ -900,15 +901,16 @@ def version_item_bounds(item: Any) -> Bounds | None:
                 less = change["at"]
                 break
     return _bounds(
-        str(raw or "").strip(),
-        None if less is None else str(less),
-        None if less_eq is None else str(less_eq),
+        raw if type(raw) is str else str(raw or ""),
+        less if less is None or type(less) is str else str(less),
+        less_eq if less_eq is None or type(less_eq) is str else str(less_eq),
         item.get("versionType") == "git",
     )
 
 
 @functools.lru_cache(maxsize=1 << 16)
 def _bounds(raw: str, less: str | None, less_eq: str | None, git: bool) -> Bounds | None:
+    raw = raw.strip()
     if git and _GIT.match(raw):
         return None
     start: str | None = None
