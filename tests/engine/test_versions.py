@@ -136,6 +136,13 @@ ORDERED = [
     ("4.1.100.Final", "4.1.100", 0),
     ("4.1.100.Final", "4.1.99.Final", 1),
     ("2.4.57+dfsg", "2.4.57", 0),
+    # Microsoft's cumulative updates and service packs
+    ("2019 Cumulative Update 12", "2019-cumulative_update_12", 0),
+    ("2019 CU12", "2019 Cumulative Update 11", 1),
+    ("2019 CU12", "2019", 1),
+    ("2019 CU12", "2022", -1),
+    ("2016 Service Pack 1", "2016 SP1", 0),
+    ("2016 SP1", "2016 SP2", -1),
     # Java
     ("1.8.0_91", "1.8.0_101", -1),
     ("1.8.0_91", "1.8.0", 1),

@@ -1213,7 +1213,7 @@ def test_real_records_naive_and_index_agree(real_records, shared_data):
                 InventoryEntry("THPT-A", host, key[0], key[1], version, os=oses[n % 50 % len(oses)])
             )
             ids.append(
-                SoftwareId(key[0].replace("\\", ""), key[1].replace("\\", ""), version, "exact")
+                SoftwareId(key[0], key[1], version, "exact")  # quoted as NVD writes them
             )
     index = build_index(records)
     fast = match_inventory(index, entries, ids)
@@ -1421,3 +1421,139 @@ def test_prioritise_with_real_kev(shared_data):
     found = run([PHP_4577], entries, ids)
     (item,) = prioritise(found, {"CVE-2024-4577": PHP_4577}, kev, {}, entries)
     assert item.kev and item.priority == 1
+
+
+# --- names normalisation feeds the matcher ------------------------------------------------
+
+
+def test_other_names_of_the_same_software_give_one_match():
+    record = nvd_record(
+        "CVE-2024-7347",
+        one_node(
+            {
+                "criteria": cpe("f5", "nginx"),
+                "vulnerable": True,
+                "versionStartIncluding": "1.5.13",
+                "versionEndExcluding": "1.26.2",
+            },
+            {
+                "criteria": cpe("nginx", "nginx"),
+                "vulnerable": True,
+                "versionStartIncluding": "1.5.13",
+                "versionEndExcluding": "1.26.2",
+            },
+        ),
+    )
+    older = nvd_record(
+        "CVE-2021-23017",
+        one_node(
+            {
+                "criteria": cpe("nginx", "nginx"),
+                "vulnerable": True,
+                "versionStartIncluding": "0.6.18",
+                "versionEndExcluding": "1.20.1",
+            }
+        ),
+    )
+    entries = [InventoryEntry("U", "h", "F5", "nginx", "1.18.0")]
+    ids = [
+        SoftwareId(
+            "f5", "nginx", "1.18.0", "exact", also=(("f5", "nginx_open_source"), ("nginx", "nginx"))
+        )
+    ]
+    found = run([record, older], entries, ids)
+    assert [(m.record_id, m.status, m.criteria) for m in found] == [
+        ("CVE-2024-7347", AFFECTED, cpe("f5", "nginx")),
+        ("CVE-2021-23017", AFFECTED, cpe("nginx", "nginx")),
+    ]
+
+
+def test_update_of_the_identity_is_part_of_its_version():
+    record = nvd_record(
+        "CVE-2099-0030",
+        one_node(
+            {
+                "criteria": "cpe:2.3:a:microsoft:exchange_server:2019:cumulative_update_12:*:*:*:*:*:*",
+                "vulnerable": True,
+            },
+            {
+                "criteria": "cpe:2.3:a:microsoft:exchange_server:2019:cumulative_update_13:*:*:*:*:*:*",
+                "vulnerable": True,
+            },
+        ),
+    )
+    entries = [InventoryEntry("U", "mail", "Microsoft", "Exchange", "15.2.1118.7")] * 3
+    ids = [
+        SoftwareId("microsoft", "exchange_server", "2019", "alias", update="cumulative_update_12"),
+        SoftwareId("microsoft", "exchange_server", "2019", "alias", update="cumulative_update_14"),
+        SoftwareId("microsoft", "exchange_server", "2016", "alias", update="cumulative_update_12"),
+    ]
+    assert statuses(run([record], entries, ids)) == {(0, "CVE-2099-0030"): AFFECTED}
+
+
+def test_quoted_cpe_names():
+    record = nvd_record(
+        "CVE-2023-23752",
+        one_node(
+            {
+                "criteria": "cpe:2.3:a:joomla:joomla\\!:*:*:*:*:*:*:*:*",
+                "vulnerable": True,
+                "versionStartIncluding": "4.0.0",
+                "versionEndExcluding": "4.2.8",
+            }
+        ),
+    )
+    entries = [InventoryEntry("U", "web", "", "Joomla!", "4.2.7")] * 2
+    ids = [
+        SoftwareId("joomla", "joomla\\!", "4.2.7", "alias"),
+        SoftwareId("joomla", "joomla!", "4.2.7", "alias"),
+    ]
+    assert statuses(run([record], entries, ids)) == {
+        (0, "CVE-2023-23752"): AFFECTED,
+        (1, "CVE-2023-23752"): AFFECTED,
+    }
+
+
+def test_inventory_names_through_software_normalise_on_real_records(real_records):
+    from lachan.engine.software import AliasTable, load_default_aliases, normalise
+
+    table = AliasTable(load_default_aliases())
+    rows = [
+        # (host, os, vendor, product, version)
+        ("web1", "Ubuntu 22.04", "", "nginx", "1.25.3"),
+        ("web1", "Ubuntu 22.04", "", "nginx", "1.26.2"),
+        ("ssh1", "Debian 12", "", "openssh-server", "1:9.2p1-2+deb12u2"),
+        ("lms", "Ubuntu 22.04", "", "Moodle", "4.2.5"),
+        ("lms", "Ubuntu 22.04", "", "Moodle", "4.2.6"),
+        ("pc1", "Windows 10 Pro 22H2", "Mozilla", "Mozilla Firefox (x64 vi)", "130.0"),
+        ("pc1", "Windows 10 Pro 22H2", "Mozilla", "Mozilla Firefox (x64 vi)", "131.0.3"),
+        ("srv", "Windows Server 2019", "", "PHP", "8.1.28"),
+        ("lin", "Ubuntu 22.04", "", "PHP", "8.1.28"),
+    ]
+    entries = [InventoryEntry("THPT-A", h, v, p, ver, os=os) for h, os, v, p, ver in rows]
+    ids = [normalise(e.vendor, e.product, e.version, aliases=table, os=e.os) for e in entries]
+    found = statuses(run(real_records, entries, ids))
+    expect = {
+        (0, "CVE-2024-7347"): AFFECTED,  # 1.5.13 <= 1.25.3 < 1.26.2
+        (0, "CVE-2024-31079"): AFFECTED,
+        (2, "CVE-2025-61985"): NEEDS_REVIEW,  # upstream 9.2p1 < 10.1, Debian may have backported
+        (3, "CVE-2024-25980"): AFFECTED,
+        (5, "CVE-2024-9392"): AFFECTED,
+        (7, "CVE-2024-4577"): AFFECTED,
+    }
+    for key, status in expect.items():
+        assert found.get(key) == status, key
+    absent = [
+        (0, "CVE-2023-44487"),  # fixed in 1.25.3
+        (1, "CVE-2024-7347"),
+        (2, "CVE-2025-26466"),  # starts at 9.5p1
+        (4, "CVE-2024-25980"),
+        (6, "CVE-2024-9392"),
+        (6, "CVE-2024-9680"),
+        (8, "CVE-2024-4577"),  # Windows only
+    ]
+    for key in absent:
+        assert key not in found, key
+    fixed = {("debian", "openssh-server", "CVE-2025-61985"): "1:9.2p1-2+deb12u7"}
+    with_tracker = statuses(run(real_records, entries, ids, distro_fixed=fixed))
+    assert with_tracker[(2, "CVE-2025-61985")] == AFFECTED

@@ -29,6 +29,8 @@ Grammar (:func:`parse_version`, case-insensitive):
   ``ext`` (``9.3`` < ``9.3p1`` < ``9.3p2`` < ``9.3.1``); then a further number.
 - Ignored words: ``final``, ``ga``, ``release``, ``stable``, ``lts``, ``dfsg``, ``ds``,
   ``repack``, ``build`` (``10.0 Build 19045`` = ``10.0.19045``).
+  "Cumulative Update 12" is ``cu12``, "Service Pack 1" ``sp1``, "Security Update" ``su``
+  (``2019 Cumulative Update 12`` = ``2019-cumulative_update_12`` = ``2019 CU12``).
 - A ``*`` ends the version as a wildcard (``19.*``): whatever starts with ``19`` is neither
   below nor above it.
 - Anything else - an unknown word, a commit hash (``1.4.0-38.0e79d5b``, Jenkins'
@@ -129,6 +131,9 @@ _ARCH = re.compile(
     r"(?<![0-9a-z])(?:x86_64|x64|x86|amd64|arm64|aarch64|i[36]86|win32|win64|[36][24][\s-]?bits?)"
     r"(?![0-9a-z])"
 )
+# "2019 Cumulative Update 12" is 2019 cu12; "2016 Service Pack 1" is 2016 sp1.
+_SERVICE_WORDS = re.compile(r"(cumulative|service|security)[\s_-]*(update|pack)")
+_SERVICE_SHORT = {"cumulativeupdate": " cu", "servicepack": " sp", "securityupdate": " su"}
 _JAVA_UPDATE = re.compile(r"^([5-8])u(\d+)(?:-b\d+)?$")
 _JAVA_BUILD = re.compile(r"^(1\.\d+\.\d+_\d+)-b\d+$")
 _HASH = re.compile(r"(?<![0-9a-z])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{7,}(?![0-9a-z])")
@@ -162,6 +167,9 @@ def parse_version(text: str) -> Version | None:
         epoch = int(found.group(1))
         cleaned = cleaned[found.end() :]
     cleaned = _ARCH.sub(" ", _BRACKETS.sub(" ", cleaned)).strip(" .-_+")
+    cleaned = _SERVICE_WORDS.sub(
+        lambda m: _SERVICE_SHORT.get(m.group(1) + m.group(2), " "), cleaned
+    )
     cleaned = _PREFIX.sub("", cleaned)
     if not cleaned or not cleaned[0].isdigit():
         return None

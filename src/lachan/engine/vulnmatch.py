@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from lachan.engine.cpe import ANY, NA, CpeError, parse_cpe
+from lachan.engine.cpe import ANY, NA, CpeError, normalise_name, parse_cpe
 from lachan.engine.versions import (
     Version,
     compare,
@@ -602,9 +602,8 @@ def _hosts(
             version = item.version
             if item.distro or split_distro(version)[2]:
                 version = split_distro(version)[0]
-            host.software.setdefault((item.vendor.lower(), item.product.lower()), []).append(
-                version
-            )
+            for name in _names(item):
+                host.software.setdefault(name, []).append(version)
             host.parts.add(item.part or "a")
     return host_of, hosts
 
@@ -676,8 +675,21 @@ class _Target:
     target_hw: str
 
 
-def _target(entry: InventoryEntry, sid: SoftwareId) -> _Target:
+def _names(sid: SoftwareId) -> list[tuple[str, str]]:
+    """The identity's CPE (vendor, product) and the other names NVD uses for it, unquoted."""
+    names = [(normalise_name(sid.vendor), normalise_name(sid.product))]
+    for vendor, product in sid.also:
+        name = (normalise_name(vendor), normalise_name(product))
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _targets(entry: InventoryEntry, sid: SoftwareId) -> list[_Target]:
+    """What decides an entry's matches, one per CPE name of its identity."""
     version = sid.version.strip()
+    if sid.update and sid.update not in (ANY, NA):
+        version = f"{version}-{sid.update}" if version else ""
     upstream, distro = version, ""
     parts = split_distro(version)
     if sid.distro or parts[2]:
@@ -690,16 +702,11 @@ def _target(entry: InventoryEntry, sid: SoftwareId) -> _Target:
             target_hw = "" if cpe.target_hw in (ANY, NA) else cpe.target_hw
         except CpeError:
             pass
-    return _Target(
-        sid.vendor.lower(),
-        sid.product.lower(),
-        upstream,
-        version,
-        distro,
-        entry.product.strip().lower(),
-        target_sw,
-        target_hw,
-    )
+    package = entry.product.strip().lower()
+    return [
+        _Target(vendor, product, upstream, version, distro, package, target_sw, target_hw)
+        for vendor, product in _names(sid)
+    ]
 
 
 def _excluded(target: _Target, criteria: _Criteria | None) -> bool:
@@ -839,10 +846,11 @@ def match_inventory(
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
         if not _usable(sid):
             continue
-        target = _target(entry, sid)
-        if (target.vendor, target.product) in index.products:
-            groups.setdefault(target, []).append(i)
-    found: list[Match] = []
+        for target in _targets(entry, sid):
+            if (target.vendor, target.product) in index.products:
+                groups.setdefault(target, []).append(i)
+    # Each entry's hits: one shared list per target, in the order of the identity's names.
+    entry_hits: dict[int, list[list[_Hit]]] = {}
     for target, members in groups.items():
         rules = index.products[(target.vendor, target.product)]
         hits = _target_hits(
@@ -855,19 +863,21 @@ def match_inventory(
             parsed,
             distro_fixed,
         )
-        if not hits:
-            continue
-        for member in members:
-            _emit(
-                member,
-                hosts[host_of[member]],
-                hits,
-                index.platforms,
-                index.record_ids,
-                parsed,
-                found,
-            )
-    found.sort(key=lambda m: m.entry)  # stable: records stay in index order per entry
+        if hits:
+            for member in members:
+                entry_hits.setdefault(member, []).append(hits)
+    found: list[Match] = []
+    for member in sorted(entry_hits):
+        lists = entry_hits[member]
+        _emit(
+            member,
+            hosts[host_of[member]],
+            lists[0] if len(lists) == 1 else [h for hits in lists for h in hits],
+            index.platforms,
+            index.record_ids,
+            parsed,
+            found,
+        )
     return found
 
 
@@ -901,7 +911,7 @@ def match_naive(
         published[position].append(record)
         for product in products:
             listed = by_product.setdefault(product, [])
-            if not listed or listed[-1] != position:
+            if position not in listed:
                 listed.append(position)
     record_ids = list(positions)
     host_of, hosts = _hosts(entries, ids)
@@ -910,14 +920,29 @@ def match_naive(
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
         if not _usable(sid):
             continue
-        target = _target(entry, sid)
-        raw: list[tuple[CpeMatch, int, int, str]] = []
+        hits: list[_Hit] = []
         platforms: list[tuple[_PlatformNode, ...]] = []
-        for position, record in (
-            (p, r)
-            for p in by_product.get((target.vendor, target.product), ())
-            for r in published[p]
-        ):
+        for target in _targets(entry, sid):
+            hits += _naive_hits(target, by_product, published, record_ids, platforms, distro_fixed)
+        host = hosts[host_of[i]]
+        host.verdicts.clear()  # platform ids are the entry's own here
+        _emit(i, host, hits, platforms, record_ids, parsed, found)
+    return found
+
+
+def _naive_hits(
+    target: _Target,
+    by_product: Mapping[tuple[str, str], list[int]],
+    published: Sequence[Sequence[VulnRecord]],
+    record_ids: Sequence[str],
+    platforms: list[tuple[_PlatformNode, ...]],
+    distro_fixed: DistroFixed | None,
+) -> list[_Hit]:
+    """One target's hits the naive way: every cpeMatch of every record of the product, its
+    criteria and bounds parsed on the spot."""
+    raw: list[tuple[CpeMatch, int, int, str]] = []
+    for position in by_product.get((target.vendor, target.product), ()):
+        for record in published[position]:
             for m, platform in _record_rules(record):
                 criteria = _read_criteria(m.criteria)
                 if criteria is None or (criteria.vendor, criteria.product) != (
@@ -933,11 +958,7 @@ def match_naive(
                     platform_id = len(platforms)
                     platforms.append(platform)
                 raw.append((m, position, platform_id, status))
-        hits = _target_hits(target, raw, record_ids, parsed, distro_fixed)
-        host = hosts[host_of[i]]
-        host.verdicts.clear()  # platform ids are the entry's own here
-        _emit(i, host, hits, platforms, record_ids, parsed, found)
-    return found
+    return _target_hits(target, raw, record_ids, _Parsed(), distro_fixed)
 
 
 # --- priority -----------------------------------------------------------------------------
