@@ -257,79 +257,6 @@ GIVEN_F += ["Tâm", "Thảo", "Trang", "Vân", "Yến", "Hằng", "Nhung", "Oanh
 
 # --- the findings -----------------------------------------------------------------------------
 
-VULNERABILITIES = [
-    (
-        "CVE-2024-4577",
-        "critical",
-        "PHP 8.1 (XAMPP trên Windows)",
-        "máy chủ Cổng thông tin điện tử",
-        "Lỗ hổng chèn tham số PHP-CGI cho phép thực thi mã từ xa.",
-    ),
-    (
-        "CVE-2024-6387",
-        "high",
-        "OpenSSH 8.9",
-        "máy chủ phần mềm quản lý trường học",
-        "Lỗ hổng regreSSHion (điều kiện tranh chấp trong sshd) có thể dẫn tới thực thi mã.",
-    ),
-    (
-        "CVE-2017-0144",
-        "high",
-        "Windows 7 (SMBv1)",
-        "máy tính phòng tin học",
-        "Lỗ hổng EternalBlue trong SMBv1, từng bị mã độc tống tiền WannaCry khai thác.",
-    ),
-    (
-        "CVE-2019-0708",
-        "critical",
-        "Windows Server 2008 R2 (Remote Desktop)",
-        "máy chủ kế toán",
-        "Lỗ hổng BlueKeep trong dịch vụ Remote Desktop cho phép thực thi mã không cần xác thực.",
-    ),
-    (
-        "CVE-2021-44228",
-        "critical",
-        "Apache Log4j 2.14",
-        "phần mềm quản lý thư viện",
-        "Lỗ hổng Log4Shell cho phép thực thi mã từ xa qua chuỗi được ghi nhật ký.",
-    ),
-    (
-        "CVE-2024-38063",
-        "critical",
-        "Windows 10 (TCP/IP IPv6)",
-        "máy tính phòng hành chính",
-        "Lỗ hổng thực thi mã từ xa trong ngăn xếp TCP/IP khi xử lý gói IPv6.",
-    ),
-    (
-        "CVE-2023-23397",
-        "critical",
-        "Microsoft Outlook 2016",
-        "máy tính văn thư",
-        "Lỗ hổng leo thang đặc quyền trong Outlook, lộ mã băm NTLM khi nhận thư độc hại.",
-    ),
-    (
-        "CVE-2022-30190",
-        "high",
-        "Microsoft Office (MSDT)",
-        "máy tính giáo viên",
-        "Lỗ hổng Follina: tài liệu Office độc hại thực thi mã qua công cụ MSDT.",
-    ),
-    (
-        "CVE-2018-13379",
-        "critical",
-        "FortiOS SSL VPN 6.0",
-        "thiết bị tường lửa",
-        "Lỗ hổng đọc tệp tuỳ ý trên cổng SSL VPN, lộ thông tin đăng nhập VPN.",
-    ),
-    (
-        "CVE-2024-3400",
-        "critical",
-        "PAN-OS GlobalProtect 10.2",
-        "tường lửa trung tâm",
-        "Lỗ hổng chèn lệnh trong GlobalProtect cho phép thực thi mã với quyền root.",
-    ),
-]
-
 MALWARE = [
     ("Trojan.Win32.Agent", "high", "PC-KETOAN-01", "máy tính phòng kế toán"),
     ("Worm.VBS.Dinihou", "medium", "PC-PHONGMAY-12", "máy tính phòng tin học (lây qua USB)"),
@@ -390,17 +317,6 @@ MANUAL = [
 ]
 
 GUIDANCE = {
-    "botnet": (
-        "Địa chỉ IP {ip} của đơn vị có trong danh sách IP botnet do Sở KH&CN gửi.\n"
-        "1. Xác định máy đang dùng địa chỉ này (xem bảng NAT/DHCP của bộ định tuyến).\n"
-        "2. Ngắt mạng máy nghi nhiễm, quét toàn bộ bằng phần mềm diệt mã độc đã cập nhật.\n"
-        "3. Đổi mật khẩu các tài khoản từng đăng nhập trên máy.\n"
-        "4. Gửi báo cáo kèm ảnh chụp kết quả quét."
-    ),
-    "vulnerability": (
-        "{desc}\nCập nhật bản vá của hãng cho {product} trên {asset}. Nếu chưa thể vá, tạm tắt "
-        "dịch vụ hoặc chặn cổng từ Internet. Gửi ảnh chụp phiên bản sau khi cập nhật."
-    ),
     "malware": (
         "Phần mềm diệt mã độc phát hiện {family} trên {asset}.\n"
         "Cách ly máy khỏi mạng, quét toàn bộ, kiểm tra các máy dùng chung thư mục hoặc USB; "
@@ -721,13 +637,10 @@ class _Builder:
 
         specs = []
         for i, code in enumerate(targets):
-            # Botnet work comes from real lists (lachan.intel.demo), not from here.
-            kind = ["vulnerability", "compliance", "malware", "manual", "vulnerability", "malware"][
-                i % 6
-            ]
+            # Botnet and vulnerability work comes from the real workflows (lachan.intel.demo,
+            # lachan.intel.demo_vulns), not from here.
+            kind = ["manual", "compliance", "malware", "manual", "manual", "malware"][i % 6]
             specs.append((code, kind))
-        # The Department's own firewall has a vulnerability too.
-        specs.append((f"{SO_CODE}-VP", "vulnerability"))
 
         count = 0
         for n, (code, kind) in enumerate(specs):
@@ -769,31 +682,6 @@ class _Builder:
 
         dept = self.officer()
         seen = timezone.now() - dt.timedelta(days=self.rng.randint(1, 25))
-        if kind == "vulnerability":
-            if unit.type == UnitType.PHONG:
-                cve, severity, product, asset, desc = VULNERABILITIES[-1]
-            else:
-                cve, severity, product, asset, desc = VULNERABILITIES[
-                    n % (len(VULNERABILITIES) - 1)
-                ]
-            finding, _created = rs.record_finding(
-                actor=dept,
-                source="vulnerability",
-                unit=unit,
-                dedupe_key=f"{cve}@{unit.code}",
-                title=f"{cve}: {product} trên {asset}",
-                severity=severity,
-                asset_ref=asset,
-                seen_at=seen,
-                evidence={
-                    "cve": cve,
-                    "product": product,
-                    "url": f"https://nvd.nist.gov/vuln/detail/{cve}",
-                    "note": DEMO_NOTE,
-                },
-            )
-            guidance = GUIDANCE["vulnerability"].format(desc=desc, product=product, asset=asset)
-            return finding, guidance, f"Vá lỗ hổng {cve} ({product})"
         if kind == "malware":
             family, severity, host, asset = MALWARE[n % len(MALWARE)]
             sample = hashlib.sha256(f"lachan-demo-{family}".encode()).hexdigest()
@@ -835,6 +723,18 @@ class _Builder:
             run_plan=self.run_plan,
             rng=self.rng,
             sample_dir=Path(settings.LACHAN_HOME) / "demo",
+        )
+
+    def build_vulnerabilities(self) -> dict[str, int]:
+        from lachan.intel.demo_vulns import seed_vuln_demo
+
+        return seed_vuln_demo(
+            today=self.today,
+            units=self.units,
+            officer=self.officer(),
+            run_plan=self.run_plan,
+            rng=self.rng,
+            so_code=SO_CODE,
         )
 
     def merger_history(self, dept) -> int:
@@ -891,7 +791,7 @@ def seed_demo(
     builder = _Builder(today or timezone.localdate(), progress)
     if Unit.objects.filter(code=SO_CODE).exists():
         return DemoInfo(logins=_existing_logins(), created=False)
-    total = 7
+    total = 8
     with transaction.atomic():
         builder.build_units()
         builder.tick(_("Đơn vị"), total)
@@ -903,6 +803,8 @@ def seed_demo(
         builder.tick(_("Phát hiện và việc cần xử lý"), total)
         builder.build_botnet()
         builder.tick(_("Danh sách IP botnet"), total)
+        builder.build_vulnerabilities()
+        builder.tick(_("Lỗ hổng phần mềm"), total)
         reminders = run_reminders(builder.today)
         builder.tick(_("Nhắc việc"), total)
     builder.tick(_("Gửi thông báo"), total)

@@ -88,7 +88,7 @@ def test_seed_builds_a_complete_fictional_province():
     for f in Finding.objects.filter(source="botnet"):
         assert any(ipaddress.ip_address(f.evidence["ip"]) in net for net in DOC_NETS)
     for f in Finding.objects.filter(source="vulnerability"):
-        assert re.fullmatch(r"CVE-\d{4}-\d{4,}", f.evidence["cve"])
+        assert re.fullmatch(r"CVE-\d{4}-\d{4,}|ADV-\d+", f.evidence["record"])
 
     # Tasks in every state, several overdue, evidence on submitted ones.
     statuses = Counter(Task.objects.values_list("status", flat=True))
@@ -120,6 +120,26 @@ def test_seed_builds_a_complete_fictional_province():
     reopened = Task.objects.get(unit__code="LH-THPT-02", source="botnet")
     assert reopened.severity == "critical" and reopened.title.startswith("Tái nhiễm")
     assert AuditLog.objects.filter(action="task.reopen").exists()
+
+    # Vulnerability alerts through the real workflow: records with KEV and EPSS, an inventory
+    # mapped to CPE names, an advisory without CVE id, exposures (affected and needs review:
+    # the Ubuntu/Debian OpenSSH packages may carry a backported fix), one task per host.
+    from lachan.assets.models import Host, Software
+    from lachan.intel.models import Advisory, Exposure, Vulnerability
+
+    assert Vulnerability.objects.filter(kev=True).count() >= 5
+    assert Vulnerability.objects.exclude(epss=None).count() >= 5
+    assert Host.objects.count() >= 40
+    assert not Software.objects.filter(mapping_method="unmapped").exists()
+    assert Advisory.objects.filter(cve_ids=[]).exists()
+    statuses = set(Exposure.objects.values_list("status", flat=True))
+    assert statuses == {"affected", "needs_review"}
+    assert Exposure.objects.filter(vulnerability__record_id__startswith="ADV-").exists()
+    vuln_tasks = Task.objects.filter(problem_key__startswith="vuln:")
+    assert (
+        vuln_tasks.count()
+        == Exposure.objects.filter(status="affected").values("host").distinct().count()
+    )
 
     # Everything went through the services: the audit log and the outbox are full.
     actions = set(AuditLog.objects.values_list("action", flat=True))
