@@ -397,8 +397,8 @@ class ExposureOut(Schema):
 class ConfigMatchOut(Schema):
     vendor: str
     product: str
-    range: str = Field(..., description="Khoảng phiên bản, bằng lời")
-    criteria: str
+    range: str = Field(..., description="Các khoảng phiên bản bị ảnh hưởng, bằng lời")
+    criteria: list[str] = Field(..., description="Các chuỗi CPE 2.3 gốc")
 
 
 class ConfigurationOut(Schema):

@@ -340,6 +340,11 @@ class AdvisoryProductForm(Form):
 
 
 class BaseProductFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Bỏ sản phẩm này")
+
     def products(self) -> list[dict[str, Any]]:
         return [p for form in self.forms if (p := form.product_dict()) is not None]
 

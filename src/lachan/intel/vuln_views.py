@@ -200,24 +200,46 @@ def _detail_or_404(user, record_id: str):
 
 
 def configuration_groups(vuln: Vulnerability) -> list[dict[str, Any]]:
-    """The configurations in reading order: each a list of vulnerable products and, for the
-    "running on" kind, the platforms they must run on."""
+    """The configurations in reading order: each the vulnerable products (one line per
+    product, its version ranges together) and, for the "running on" kind, the platforms
+    they must run on."""
     groups = []
     for config in vuln.configurations or []:
-        vulnerable, platforms = [], []
+        lines: dict[str, dict[tuple[str, str], dict[str, Any]]] = {
+            "vulnerable": {},
+            "platforms": {},
+        }
         for node in config.get("nodes", []):
             for m in node.get("cpeMatch", []):
                 parts = m.get("criteria", "").split(":")
-                item = {
-                    "vendor": parts[3] if len(parts) > 4 else "",
-                    "product": parts[4] if len(parts) > 4 else m.get("criteria", ""),
-                    "range": selectors.range_text(m, parts[5] if len(parts) > 5 else "*"),
-                    "criteria": m.get("criteria", ""),
-                    "target": parts[10] if len(parts) > 10 and parts[10] not in "*-" else "",
+                vendor = parts[3] if len(parts) > 4 else ""
+                product = parts[4] if len(parts) > 4 else m.get("criteria", "")
+                side = "vulnerable" if m.get("vulnerable", True) else "platforms"
+                line = lines[side].setdefault(
+                    (vendor, product),
+                    {
+                        "vendor": vendor.replace("\\", ""),
+                        "product": product.replace("\\", ""),
+                        "ranges": [],
+                        "criteria": [],
+                    },
+                )
+                text = selectors.range_text(m, parts[5] if len(parts) > 5 else "*")
+                if len(parts) > 10 and parts[10] not in ("*", "-"):
+                    text += " " + _("(bản cho %(t)s)") % {"t": parts[10]}
+                if text not in line["ranges"]:
+                    line["ranges"].append(text)
+                line["criteria"].append(m.get("criteria", ""))
+        for side in lines.values():
+            for line in side.values():
+                line["range"] = "; ".join(line["ranges"])
+        if lines["vulnerable"] or lines["platforms"]:
+            groups.append(
+                {
+                    "vulnerable": list(lines["vulnerable"].values()),
+                    "platforms": list(lines["platforms"].values()),
                 }
-                (vulnerable if m.get("vulnerable", True) else platforms).append(item)
-        if vulnerable or platforms:
-            groups.append({"vulnerable": vulnerable, "platforms": platforms})
+            )
     return groups
 
 
@@ -281,6 +303,40 @@ def vuln_summary_edit(request: HttpRequest, record_id: str) -> HttpResponse:
 # --- a unit -----------------------------------------------------------------------------------
 
 
+def highest_version(values) -> str:
+    """The highest of the fixed versions (the one to upgrade to); "" when none is known."""
+    from lachan.engine.versions import compare
+
+    best = ""
+    for value in values:
+        if value and (not best or (compare(value, best) or 0) > 0):
+            best = value
+    return best
+
+
+def software_groups(exposures) -> list[dict[str, Any]]:
+    """A host's open exposures by software entry: what to upgrade, to which version, how
+    urgently — what a unit's IT officer acts on (one line per program, not per CVE)."""
+    groups: dict[Any, dict[str, Any]] = {}
+    for e in exposures:
+        key = e.software_id or e.product_label
+        g = groups.setdefault(
+            key, {"label": e.product_label, "affected": [], "review": [], "software_id": key}
+        )
+        (g["affected"] if e.status == "affected" else g["review"]).append(e)
+    out = []
+    for g in groups.values():
+        g["affected"].sort(key=lambda e: (e.priority, -e.score, e.vulnerability.record_id))
+        g["worst"] = g["affected"][0].priority if g["affected"] else None
+        g["kev"] = sum(1 for e in g["affected"] if e.vulnerability.kev)
+        g["fixed"] = highest_version(e.fixed_version for e in g["affected"])
+        g["shown"] = (g["affected"] or g["review"])[:3]
+        g["more"] = len(g["affected"] or g["review"]) - len(g["shown"])
+        out.append(g)
+    out.sort(key=lambda g: (g["worst"] or 9, -len(g["affected"]), g["label"].casefold()))
+    return out
+
+
 def _unit_picture(user, unit: Unit):
     picture = selectors.unit_exposure(user, unit)
     if picture is None:
@@ -289,10 +345,7 @@ def _unit_picture(user, unit: Unit):
     _attach_tasks(user, exposures)
     for item in picture.hosts:
         item.task = _host_task(item)
-        item.rows = sorted(
-            (*item.affected, *item.needs_review),
-            key=lambda e: (e.status != "affected", e.priority, e.vulnerability.record_id),
-        )
+        item.groups = software_groups((*item.affected, *item.needs_review))
     return picture
 
 
@@ -380,7 +433,7 @@ def vuln_exposure_dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "exposure",
         form=form,
-        chart=priority_timeseries_chart(series),
+        chart=priority_timeseries_chart(series, height=300),
         unit_chart=unit_bar_chart(unit_rows_for_chart(summary), limit=12),
         summary=summary,
         priority_cards=_priority_cards(by_priority),
