@@ -121,6 +121,37 @@ def main() -> None:
                 "botnet-period.png",
             )
             shot(page, "/botnet/review/", "botnet-review.png")
+            shot(page, "/vulnerabilities/", "vuln-list.png")
+            shot(
+                page,
+                first_href(
+                    page, "/vulnerabilities/?affects=yes", "table a[href^='/vulnerabilities/']"
+                ),
+                "vuln-detail.png",
+            )
+            shot(page, "/vulnerabilities/exposure/", "vuln-exposure.png")
+            shot(
+                page,
+                first_href(
+                    page, "/vulnerabilities/exposure/", "table a[href$='/vulnerabilities/']"
+                ),
+                "vuln-unit.png",
+            )
+            shot(page, "/advisories/", "advisory-list.png")
+            shot(
+                page,
+                first_href(page, "/advisories/", "table a[href^='/advisories/']"),
+                "advisory-detail.png",
+            )
+            shot(page, "/advisories/new/", "advisory-form.png")
+            shot(page, "/vulnerabilities/feeds/", "vuln-feeds.png")
+            shot(page, "/software-aliases/?name=apache2&version=2.4.52-1ubuntu4.6", "aliases.png")
+            shot(page, "/hosts/", "host-list.png")
+            shot(
+                page,
+                first_href(page, "/hosts/?exposed=yes", "table a[href^='/hosts/']"),
+                "host-detail.png",
+            )
             context.close()
             context, page = session("demo-so-admin")
             shot(page, "/audit/", "audit-log.png")
@@ -135,6 +166,13 @@ def main() -> None:
                 page,
                 first_href(page, "/botnet/", "main a[href^='/botnet/periods/']"),
                 "botnet-period-school-phone.png",
+            )
+            unit = first_href(page, "/units/", "main .tree a[href^='/units/']")
+            shot(page, f"{unit}vulnerabilities/", "vuln-unit-school-phone.png")
+            shot(
+                page,
+                first_href(page, "/hosts/?exposed=yes", "table a[href^='/hosts/']"),
+                "host-detail-school-phone.png",
             )
             context.close()
             context, page = session("demo-so-attt", language="en")

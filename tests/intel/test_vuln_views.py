@@ -609,5 +609,10 @@ def test_chart_geometry():
     assert chart["grid"][-1]["value"] >= 32
     assert "30/11/2026: 32" in chart["bars"][-1]["title"]
     assert priority_timeseries_chart({"days": days, "by_priority": {1: [0] * 30}}) is None
+    # Days before anything was seen are left out, keeping two weeks.
+    late = {"days": days, "by_priority": {3: [0] * 28 + [4, 5]}}
+    trimmed = priority_timeseries_chart(late)
+    assert len(trimmed["bars"]) == 14 and trimmed["first"] == days[16]
+    assert trimmed["today"] == 5
     assert nice_ceiling(7) == (8, 2) and nice_ceiling(0) == (4, 1)
     assert sparkline([0, 0]) is None and sparkline([1, 3])["last"] == 3

@@ -38,7 +38,9 @@ def nice_ceiling(value: int, ticks: int = 4) -> tuple[int, int]:
     return step * math.ceil(value / step), step
 
 
-def priority_timeseries_chart(series: dict[str, Any], *, height: int = 220) -> dict | None:
+def priority_timeseries_chart(
+    series: dict[str, Any], *, height: int = 220, min_days: int = 14
+) -> dict | None:
     """Stacked bars per day of open affected exposures by priority.
 
     ``series``: ``{"days": [date, …], "by_priority": {1: [n, …], …}}`` as
@@ -52,6 +54,15 @@ def priority_timeseries_chart(series: dict[str, Any], *, height: int = 220) -> d
     totals = [sum((lanes.get(p) or [0] * n)[i] for p in PRIORITY_ORDER) for i in range(n)]
     if not any(totals):
         return None
+    # Days before anything was seen are left out (a new installation has only a few days of
+    # history), keeping at least ``min_days`` so one day does not fill the width.
+    first = next(i for i, t in enumerate(totals) if t)
+    start = max(0, min(first, n - min_days))
+    if start:
+        days = days[start:]
+        lanes = {p: (lanes.get(p) or [0] * n)[start:] for p in PRIORITY_ORDER}
+        totals = totals[start:]
+        n = len(days)
     top, step = nice_ceiling(max(totals))
     plot_top, plot_bottom = 16, height - 24
     scale = (plot_bottom - plot_top) / top
