@@ -172,6 +172,8 @@ def format_cpe(cpe: Cpe) -> str:
 
 def normalise_name(text: str) -> str:
     """A vendor or product name as CPE writes it: unquoted, lower case, spaces as ``_``."""
+    if "\\" not in text:
+        return "_".join(text.lower().split())
     unquoted = []
     i = 0
     while i < len(text):

@@ -55,9 +55,12 @@ through :func:`judge`, which :func:`match_naive` uses for everything.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import gc
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -178,18 +181,14 @@ def _same_text(a: str, b: str) -> bool:
     return "_".join(a.lower().split()) == "_".join(b.lower().split())
 
 
-def judge(
-    m: CpeMatch,
-    version: str,
-    *,
-    parsed: Version | None = None,
-    bounds: _Parsed | None = None,
-) -> str | None:
+def judge(m: CpeMatch, version: str) -> str | None:
     """AFFECTED, NEEDS_REVIEW or ``None`` (not affected) for ``version`` against the version
     part of cpeMatch ``m`` (its vendor and product are assumed to be the entry's)."""
-    bounds = bounds or _Parsed()
+    return _judge(m, version, parse_version(version), _Parsed())
+
+
+def _judge(m: CpeMatch, version: str, version_: Version | None, bounds: _Parsed) -> str | None:
     criteria = bounds.cpe(m.criteria)
-    version_ = parsed if parsed is not None else parse_version(version)
     if not _has_range(m):
         if criteria is None or criteria.exact is None:
             return AFFECTED
@@ -246,31 +245,35 @@ def _range_phrase(m: CpeMatch) -> tuple[str, bool]:
     return end, False
 
 
-def _reason(m: CpeMatch, criteria: _Criteria | None, version: str, status: str, label: str) -> str:
-    shown = version.strip()
+def _reason_parts(
+    m: CpeMatch, criteria: _Criteria | None, status: str, label: str, has_version: bool
+) -> tuple[str, str | None]:
+    """A reason as (text before the version, text after it), or (whole text, None) when it
+    does not show the version."""
     if not _has_range(m):
         if criteria is None or criteria.exact is None:
             name = f"{criteria.vendor} {criteria.product}" if criteria else m.criteria
-            return f"Mọi phiên bản của {name} đều bị ảnh hưởng"
+            return f"Mọi phiên bản của {name} đều bị ảnh hưởng", None
         if status == AFFECTED:
-            return f"{label} {shown} là phiên bản bị ảnh hưởng ({criteria.exact})"
-        if not shown:
+            return f"{label} ", f" là phiên bản bị ảnh hưởng ({criteria.exact})"
+        if not has_version:
             return (
-                f"Chưa ghi phiên bản, không so sánh được với phiên bản bị ảnh hưởng "
-                f"{criteria.exact}{_REVIEW}"
+                "Chưa ghi phiên bản, không so sánh được với phiên bản bị ảnh hưởng "
+                f"{criteria.exact}{_REVIEW}",
+                None,
             )
         return (
-            f"Không so sánh được {label.lower()} “{shown}” với phiên bản bị ảnh hưởng "
-            f"{criteria.exact}{_REVIEW}"
+            f"Không so sánh được {label.lower()} “",
+            f"” với phiên bản bị ảnh hưởng {criteria.exact}{_REVIEW}",
         )
     phrase, both = _range_phrase(m)
     if status == AFFECTED:
         if both:
-            return f"{label} {shown} nằm trong khoảng {phrase}"
-        return f"{label} {shown} thuộc các phiên bản {phrase}"
-    if not shown:
-        return f"Chưa ghi phiên bản, không so sánh được với khoảng {phrase}{_REVIEW}"
-    return f"Không so sánh được {label.lower()} “{shown}” với khoảng {phrase}{_REVIEW}"
+            return f"{label} ", f" nằm trong khoảng {phrase}"
+        return f"{label} ", f" thuộc các phiên bản {phrase}"
+    if not has_version:
+        return f"Chưa ghi phiên bản, không so sánh được với khoảng {phrase}{_REVIEW}", None
+    return f"Không so sánh được {label.lower()} “", f"” với khoảng {phrase}{_REVIEW}"
 
 
 # --- the index ----------------------------------------------------------------------------
@@ -284,18 +287,26 @@ class _PlatformNode:
 
 @dataclass(slots=True)
 class _ProductRules:
-    """The rules of one (vendor, product): cpeMatches and numpy columns over the sorted
-    distinct bounds ``keys``. ``lo``/``hi`` index ``keys`` (-1 / len(keys): no bound)."""
+    """The rules of one (vendor, product): their cpeMatches, and two numpy columns over the
+    sorted distinct bounds ``keys`` of the product.
+
+    A version placed among the keys (``left``/``right`` = bisect left/right of its key) gets
+    the threshold ``t = left + right``. With ``lo2 = 2·start + (0 if including else 1)``
+    (``-2`` without a start) and ``hi2 = 2·end + (1 if including else 0)`` (``2·len(keys)+1``
+    without an end), a rule holds the version exactly when ``lo2 < t <= hi2``. Rules whose
+    bounds are of uncertain order (``slow``) get ``lo2`` = max and go through :func:`judge`.
+    """
 
     matches: list[CpeMatch] = field(default_factory=list)
     records: list[int] = field(default_factory=list)
     platforms: list[int] = field(default_factory=list)
     keys: list[tuple[tuple[int, str, int], ...]] = field(default_factory=list)
-    lo: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
-    lo_incl: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
-    hi: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
-    hi_incl: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
-    slow: BoolArray = field(default_factory=lambda: np.zeros(0, np.bool_))
+    lo2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    hi2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    slow: list[int] = field(default_factory=list)  # positions of the rules judge() decides
+    # By position, the reason of an affected version in two parts (before and after the
+    # version): filled while matching.
+    reasons: list[tuple[str, str | None] | None] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -343,8 +354,26 @@ def _record_rules(
                 yield m, required
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: matching allocates millions of small acyclic
+    objects, and each collection would walk the whole index for nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_index(records: Iterable[VulnRecord]) -> VulnIndex:
     """Index every cpeMatch of every PUBLISHED record (rejected ones are skipped)."""
+    with _gc_paused():
+        return _build_index(records)
+
+
+def _build_index(records: Iterable[VulnRecord]) -> VulnIndex:
     index = VulnIndex()
     parsed = index.parsed
     platform_ids: dict[tuple[_PlatformNode, ...], int] = {}
@@ -425,53 +454,74 @@ def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _
     keys = sorted(distinct)
     where = {k: i for i, k in enumerate(keys)}
     count = len(rules)
-    lo = np.full(count, -1, np.int32)
-    hi = np.full(count, len(keys), np.int32)
-    lo_incl = np.ones(count, np.bool_)
-    hi_incl = np.ones(count, np.bool_)
-    slow = np.zeros(count, np.bool_)
+    lo2 = np.full(count, -2, np.int32)
+    hi2 = np.full(count, 2 * len(keys) + 1, np.int32)
+    slow: list[int] = []
+    blocked = np.iinfo(np.int32).max
     for i, (start, start_incl, end, end_incl, is_slow) in enumerate(bounds):
+        if is_slow:
+            lo2[i] = blocked
+            slow.append(i)
+            continue
         if start is not None:
-            lo[i] = where[start.key]
+            lo2[i] = 2 * where[start.key] + (0 if start_incl else 1)
         if end is not None:
-            hi[i] = where[end.key]
-        lo_incl[i] = start_incl
-        hi_incl[i] = end_incl
-        slow[i] = is_slow
+            hi2[i] = 2 * where[end.key] + (1 if end_incl else 0)
     return _ProductRules(
         matches=[m for m, _, _ in rules],
         records=[r for _, r, _ in rules],
         platforms=[p for _, _, p in rules],
         keys=keys,
-        lo=lo,
-        lo_incl=lo_incl,
-        hi=hi,
-        hi_incl=hi_incl,
+        lo2=lo2,
+        hi2=hi2,
         slow=slow,
+        reasons=[None] * count,
     )
 
 
-def _hits(rules: _ProductRules, version: str, parsed: _Parsed) -> list[tuple[int, str]]:
-    """(rule position, status) of every rule of one product that hits ``version``."""
-    v = parse_version(version)
-    if v is None or v.risky:
-        slow_positions: Iterable[int] = range(len(rules.matches))
-        found: list[tuple[int, str]] = []
-    else:
-        left = bisect.bisect_left(rules.keys, v.key)
-        right = bisect.bisect_right(rules.keys, v.key)
-        lo, hi = rules.lo, rules.hi
-        start_ok = (lo < left) | (rules.lo_incl & (lo < right))
-        end_ok = (hi >= right) | (rules.hi_incl & (hi >= left))
-        fast = np.flatnonzero(start_ok & end_ok & ~rules.slow)
-        found = [(int(i), AFFECTED) for i in fast]
-        slow_positions = np.flatnonzero(rules.slow).tolist()
-    for i in slow_positions:
-        status = judge(rules.matches[i], version, parsed=v, bounds=parsed)
-        if status is not None:
-            found.append((i, status))
-    found.sort()
-    return found
+_CELLS = 1 << 22  # versions x rules tested at once: a few MB of booleans
+
+
+def _hits_many(
+    rules: _ProductRules, versions: Sequence[str], parsed: _Parsed
+) -> list[list[tuple[int, str]]]:
+    """For each version, (rule position, status) of every rule of the product that holds it,
+    in rule order. The versions whose order against the keys is certain are tested all at
+    once; the others, and the slow rules, go through :func:`judge`."""
+    out: list[list[tuple[int, str]]] = [[] for _ in versions]
+    parsed_versions = [parse_version(v) for v in versions]
+    certain = [(i, v) for i, v in enumerate(parsed_versions) if v is not None and not v.risky]
+    fast = [i for i, _ in certain]
+    if fast:
+        keys = rules.keys
+        thresholds = np.array(
+            [
+                bisect.bisect_left(keys, v.key) + bisect.bisect_right(keys, v.key)
+                for _, v in certain
+            ],
+            np.int32,
+        )
+        lo2, hi2 = rules.lo2, rules.hi2
+        step = max(1, _CELLS // max(1, len(lo2)))
+        for begin in range(0, len(fast), step):
+            block = thresholds[begin : begin + step, None]
+            rows, cols = np.nonzero((lo2 < block) & (hi2 >= block))
+            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
+                out[fast[begin + row]].append((col, AFFECTED))
+    fast_set = set(fast)
+    everything = range(len(rules.matches))
+    for i, version in enumerate(versions):
+        positions = rules.slow if i in fast_set else everything
+        if not positions:
+            continue
+        found = out[i]
+        for position in positions:
+            status = _judge(rules.matches[position], version, parsed_versions[i], parsed)
+            if status is not None:
+                found.append((position, status))
+        if i in fast_set and rules.slow:
+            found.sort()
+    return out
 
 
 # --- hosts and platforms ------------------------------------------------------------------
@@ -575,16 +625,60 @@ class _Host:
     software: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     parts: set[str] = field(default_factory=set)  # parts the host states ("o" when an OS is known)
     verdicts: dict[int, tuple[int, str]] = field(default_factory=dict)  # platform id -> verdict
+    os_texts: set[str] = field(default_factory=set)
+
+
+class _Memo:
+    """What one matching run works out once per distinct value."""
+
+    def __init__(self) -> None:
+        self.names: dict[tuple[str, str, tuple[tuple[str, str], ...]], list[tuple[str, str]]] = {}
+        self.split: dict[str, tuple[str, str, str]] = {}
+        self.os: dict[str, list[tuple[tuple[str, str], str, str]]] = {}
+        self.software: dict[SoftwareId, list[tuple[tuple[str, str], str, str]]] = {}
+        self.targets: dict[tuple[SoftwareId, str, str], list[_Target]] = {}
+
+    def names_of(self, sid: SoftwareId) -> list[tuple[str, str]]:
+        key = (sid.vendor, sid.product, sid.also)
+        found = self.names.get(key)
+        if found is None:
+            found = self.names[key] = _names(sid)
+        return found
+
+    def split_of(self, version: str) -> tuple[str, str, str]:
+        found = self.split.get(version)
+        if found is None:
+            found = self.split[version] = split_distro(version)
+        return found
+
+    def software_of(self, sid: SoftwareId) -> list[tuple[tuple[str, str], str, str]]:
+        """(CPE name, version, part) of an identity, the upstream version for a package."""
+        found = self.software.get(sid)
+        if found is None:
+            version = sid.version
+            upstream, _, distro = self.split_of(version)
+            if sid.distro or distro:
+                version = upstream
+            part = sid.part or "a"
+            found = self.software[sid] = [(name, version, part) for name in self.names_of(sid)]
+        return found
+
+    def os_software(self, text: str) -> list[tuple[tuple[str, str], str, str]]:
+        found = self.os.get(text)
+        if found is None:
+            found = self.os[text] = [
+                item for sid in os_identities(text) for item in self.software_of(sid)
+            ]
+        return found
 
 
 def _hosts(
-    entries: Sequence[InventoryEntry], ids: Sequence[SoftwareId]
+    entries: Sequence[InventoryEntry], ids: Sequence[SoftwareId], memo: _Memo
 ) -> tuple[list[int], list[_Host]]:
     """Each entry's host number, and the hosts' software and operating systems."""
     numbers: dict[tuple[str, str], int] = {}
     hosts: list[_Host] = []
     host_of: list[int] = []
-    os_seen: dict[str, tuple[SoftwareId, ...]] = {}
     for entry, sid in zip(entries, ids, strict=True):
         key = (entry.unit_code, entry.host)
         number = numbers.get(key)
@@ -593,18 +687,16 @@ def _hosts(
             hosts.append(_Host())
         host_of.append(number)
         host = hosts[number]
-        found = [sid] if _usable(sid) else []
-        if entry.os:
-            if entry.os not in os_seen:
-                os_seen[entry.os] = os_identities(entry.os)
-            found += os_seen[entry.os]
-        for item in found:
-            version = item.version
-            if item.distro or split_distro(version)[2]:
-                version = split_distro(version)[0]
-            for name in _names(item):
-                host.software.setdefault(name, []).append(version)
-            host.parts.add(item.part or "a")
+        software = host.software
+        if _usable(sid):
+            for name, version, part in memo.software_of(sid):
+                software.setdefault(name, []).append(version)
+                host.parts.add(part)
+        if entry.os and entry.os not in host.os_texts:
+            host.os_texts.add(entry.os)
+            for name, version, part in memo.os_software(entry.os):
+                software.setdefault(name, []).append(version)
+                host.parts.add(part)
     return host_of, hosts
 
 
@@ -638,7 +730,7 @@ def _platform_verdict(
                 elif not version:
                     status = NEEDS_REVIEW
                 else:
-                    status = judge(m, version, bounds=parsed)
+                    status = _judge(m, version, parse_version(version), parsed)
                 if status == AFFECTED:
                     verdict = _YES
                     names.append(name)
@@ -661,8 +753,7 @@ def _platform_verdict(
 # --- matching -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Target:
+class _Target(NamedTuple):
     """What of an entry decides its matches: one per distinct value across the inventory."""
 
     vendor: str
@@ -685,13 +776,21 @@ def _names(sid: SoftwareId) -> list[tuple[str, str]]:
     return names
 
 
-def _targets(entry: InventoryEntry, sid: SoftwareId) -> list[_Target]:
+def _targets(entry: InventoryEntry, sid: SoftwareId, memo: _Memo) -> list[_Target]:
     """What decides an entry's matches, one per CPE name of its identity."""
+    key = (sid, entry.product, entry.cpe)
+    found = memo.targets.get(key)
+    if found is None:
+        found = memo.targets[key] = _new_targets(entry, sid, memo)
+    return found
+
+
+def _new_targets(entry: InventoryEntry, sid: SoftwareId, memo: _Memo) -> list[_Target]:
     version = sid.version.strip()
     if sid.update and sid.update not in (ANY, NA):
         version = f"{version}-{sid.update}" if version else ""
     upstream, distro = version, ""
-    parts = split_distro(version)
+    parts = memo.split_of(version)
     if sid.distro or parts[2]:
         upstream, distro = parts[0], (sid.distro or parts[2]).lower()
     target_sw = target_hw = ""
@@ -705,7 +804,7 @@ def _targets(entry: InventoryEntry, sid: SoftwareId) -> list[_Target]:
     package = entry.product.strip().lower()
     return [
         _Target(vendor, product, upstream, version, distro, package, target_sw, target_hw)
-        for vendor, product in _names(sid)
+        for vendor, product in memo.names_of(sid)
     ]
 
 
@@ -751,78 +850,111 @@ def _distro_verdict(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Hit:
-    record: int
-    status: str
-    reason: str
-    criteria: str
-    fixed: str | None
-    platform: int
+# A hit before platforms: (record, status, reason, criteria, fixed version, platform id).
+_Hit = tuple[int, str, str, str, str | None, int]
 
 
 def _target_hits(
     target: _Target,
-    hits: Iterable[tuple[CpeMatch, int, int, str]],
+    matches: Sequence[CpeMatch],
+    records: Sequence[int],
+    platforms: Sequence[int],
+    found: Iterable[tuple[int, str]],
     record_ids: Sequence[str],
     parsed: _Parsed,
     distro_fixed: DistroFixed | None,
+    cache: list[tuple[str, str | None] | None] | None,
 ) -> list[_Hit]:
-    """The hits of one target, before platforms: (cpeMatch, record, platform, status)."""
+    """The hits of one target, before platforms, with their reasons. ``found`` holds
+    (position, status) of the rules ``matches[position]`` etc. that hold the version;
+    ``cache`` keeps, by position, the reason of an affected plain version."""
     out: list[_Hit] = []
-    label = "Phiên bản gốc" if target.distro else "Phiên bản"
-    for m, record, platform, status in hits:
-        criteria = parsed.cpe(m.criteria)
-        if _excluded(target, criteria):
+    packaged = bool(target.distro)
+    label = "Phiên bản gốc" if packaged else "Phiên bản"
+    shown = target.version.strip()
+    has_version = bool(shown)
+    targeted = bool(target.target_sw or target.target_hw)
+    common = cache if cache is not None and has_version and not packaged else None
+    append = out.append
+    for position, status in found:
+        m = matches[position]
+        if targeted and _excluded(target, parsed.cpe(m.criteria)):
             continue
-        reason = _reason(m, criteria, target.version, status, label)
+        parts = common[position] if common is not None and status == AFFECTED else None
+        if parts is None:
+            parts = _reason_parts(m, parsed.cpe(m.criteria), status, label, has_version)
+            if common is not None and status == AFFECTED:
+                common[position] = parts
+        before, after = parts
+        reason = before if after is None else before + shown + after
         fixed = m.version_end_excluding
-        if target.distro:
+        if packaged:
             decided, reason, fixed = _distro_verdict(
-                target, record_ids[record], status, reason, distro_fixed
+                target, record_ids[records[position]], status, reason, distro_fixed
             )
             if decided is None:
                 continue
             status = decided
-        out.append(_Hit(record, status, reason, m.criteria, fixed, platform))
+        append((records[position], status, reason, m.criteria, fixed, platforms[position]))
     return out
 
 
-def _emit(
-    entry: int,
-    host: _Host,
-    hits: list[_Hit],
-    platforms: Sequence[tuple[_PlatformNode, ...]],
+# A match without its entry: (record id, status, reason, criteria, fixed version).
+_Item = tuple[str, str, str, str, str | None]
+
+
+def _choose(
+    hits: Iterable[_Hit],
+    verdict_of: Callable[[int], tuple[int, str]],
     record_ids: Sequence[str],
-    parsed: _Parsed,
-    out: list[Match],
-) -> None:
-    """One Match per record for an entry: the first affected hit, else the first to review."""
-    best: dict[int, Match] = {}
-    for hit in hits:
-        status, reason = hit.status, hit.reason
-        if hit.platform >= 0:
-            verdict = host.verdicts.get(hit.platform)
-            if verdict is None:
-                verdict = host.verdicts[hit.platform] = _platform_verdict(
-                    host, platforms[hit.platform], parsed
-                )
-            if verdict[0] == _NO:
+) -> list[_Item]:
+    """One match per record, in record order: the first affected hit, else the first to
+    review; a hit whose platform the host certainly lacks is dropped, one whose platform is
+    unknown is to review."""
+    if isinstance(hits, list) and _simple(hits):
+        return [(record_ids[h[0]], h[1], h[2], h[3], h[4]) for h in hits]
+    best: dict[int, tuple[str, str, str, str | None]] = {}
+    for record, status, reason, criteria, fixed, platform in hits:
+        if platform >= 0:
+            verdict, names = verdict_of(platform)
+            if verdict == _NO:
                 continue
-            if verdict[0] == _UNKNOWN:
+            if verdict == _UNKNOWN:
                 status = NEEDS_REVIEW
                 reason = (
                     f"{reason.removesuffix(_REVIEW)}; chưa xác định được máy có chạy trên nền "
-                    f"tảng {verdict[1]}{_REVIEW}"
+                    f"tảng {names}{_REVIEW}"
                 )
-            elif verdict[1]:
-                reason = f"{reason}, chạy trên nền tảng {verdict[1]}"
-        known = best.get(hit.record)
-        if known is None or (known.status != AFFECTED and status == AFFECTED):
-            best[hit.record] = Match(
-                entry, record_ids[hit.record], status, reason, hit.criteria, hit.fixed
-            )
-    out.extend(best[r] for r in sorted(best))
+            elif names:
+                reason = f"{reason}, chạy trên nền tảng {names}"
+        known = best.get(record)
+        if known is None or (known[0] != AFFECTED and status == AFFECTED):
+            best[record] = (status, reason, criteria, fixed)
+    return [(record_ids[r], *best[r]) for r in sorted(best)]
+
+
+def _simple(hits: list[_Hit]) -> bool:
+    """No platform, one hit per record, in record order: the hits are the matches."""
+    previous = -1
+    for hit in hits:
+        if hit[5] >= 0 or hit[0] <= previous:
+            return False
+        previous = hit[0]
+    return True
+
+
+def _verdicts(
+    host: _Host, platforms: Sequence[tuple[_PlatformNode, ...]], parsed: _Parsed
+) -> Callable[[int], tuple[int, str]]:
+    """The host's verdict on a platform requirement, worked out once per host."""
+
+    def verdict_of(platform: int) -> tuple[int, str]:
+        found = host.verdicts.get(platform)
+        if found is None:
+            found = host.verdicts[platform] = _platform_verdict(host, platforms[platform], parsed)
+        return found
+
+    return verdict_of
 
 
 def match_inventory(
@@ -840,44 +972,71 @@ def match_inventory(
     """
     if len(entries) != len(ids):
         raise ValueError(f"{len(entries)} entries but {len(ids)} identities")
-    host_of, hosts = _hosts(entries, ids)
+    with _gc_paused():
+        return _match_inventory(index, entries, ids, distro_fixed)
+
+
+def _match_inventory(
+    index: VulnIndex,
+    entries: Sequence[InventoryEntry],
+    ids: Sequence[SoftwareId],
+    distro_fixed: DistroFixed | None,
+) -> list[Match]:
+    memo = _Memo()
+    host_of, hosts = _hosts(entries, ids, memo)
     parsed = index.parsed
+    record_ids = index.record_ids
     groups: dict[_Target, list[int]] = {}
+    products = index.products
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
         if not _usable(sid):
             continue
-        for target in _targets(entry, sid):
-            if (target.vendor, target.product) in index.products:
+        for target in _targets(entry, sid, memo):
+            if (target.vendor, target.product) in products:
                 groups.setdefault(target, []).append(i)
-    # Each entry's hits: one shared list per target, in the order of the identity's names.
-    entry_hits: dict[int, list[list[_Hit]]] = {}
-    for target, members in groups.items():
-        rules = index.products[(target.vendor, target.product)]
-        hits = _target_hits(
-            target,
-            (
-                (rules.matches[i], rules.records[i], rules.platforms[i], status)
-                for i, status in _hits(rules, target.version, parsed)
-            ),
-            index.record_ids,
-            parsed,
-            distro_fixed,
-        )
-        if hits:
-            for member in members:
-                entry_hits.setdefault(member, []).append(hits)
+    # Per target: its hits, the platform requirements they name, and its matches for each
+    # combination of the hosts' verdicts on those (most hosts share one).
     found: list[Match] = []
-    for member in sorted(entry_hits):
-        lists = entry_hits[member]
-        _emit(
-            member,
-            hosts[host_of[member]],
-            lists[0] if len(lists) == 1 else [h for hits in lists for h in hits],
-            index.platforms,
-            index.record_ids,
-            parsed,
-            found,
-        )
+    per_entry: dict[int, list[tuple[_Target, list[_Hit], tuple[int, ...]]]] = {}
+    by_product: dict[tuple[str, str], list[_Target]] = {}
+    for target in groups:
+        by_product.setdefault((target.vendor, target.product), []).append(target)
+    for key, targets in by_product.items():
+        rules = products[key]
+        matches, rule_records, rule_platforms = rules.matches, rules.records, rules.platforms
+        for target, positions in zip(
+            targets, _hits_many(rules, [t.version for t in targets], parsed), strict=True
+        ):
+            if not positions:
+                continue
+            hits = _target_hits(
+                target,
+                matches,
+                rule_records,
+                rule_platforms,
+                positions,
+                record_ids,
+                parsed,
+                distro_fixed,
+                rules.reasons,
+            )
+            if hits:
+                needed = tuple(sorted({hit[5] for hit in hits if hit[5] >= 0}))
+                for member in groups[target]:
+                    per_entry.setdefault(member, []).append((target, hits, needed))
+    chosen: dict[tuple[_Target, tuple[tuple[int, str], ...]], list[_Item]] = {}
+    for member in sorted(per_entry):
+        verdict_of = _verdicts(hosts[host_of[member]], index.platforms, parsed)
+        own = per_entry[member]
+        if len(own) == 1:
+            target, hits, needed = own[0]
+            signature = tuple(verdict_of(p) for p in needed)
+            items = chosen.get((target, signature))
+            if items is None:
+                items = chosen[(target, signature)] = _choose(hits, verdict_of, record_ids)
+        else:  # several CPE names: one match per record across them
+            items = _choose((hit for _, hits, _ in own for hit in hits), verdict_of, record_ids)
+        found.extend([Match(member, *item) for item in items])
     return found
 
 
@@ -892,6 +1051,16 @@ def match_naive(
     product, bounds parsed on the spot, no index. Same results as :func:`match_inventory`."""
     if len(entries) != len(ids):
         raise ValueError(f"{len(entries)} entries but {len(ids)} identities")
+    with _gc_paused():
+        return _match_naive(records, entries, ids, distro_fixed)
+
+
+def _match_naive(
+    records: Iterable[VulnRecord],
+    entries: Sequence[InventoryEntry],
+    ids: Sequence[SoftwareId],
+    distro_fixed: DistroFixed | None,
+) -> list[Match]:
     published: list[list[VulnRecord]] = []  # per record id, its records (one per source)
     positions: dict[str, int] = {}
     by_product: dict[tuple[str, str], list[int]] = {}
@@ -914,7 +1083,8 @@ def match_naive(
             if position not in listed:
                 listed.append(position)
     record_ids = list(positions)
-    host_of, hosts = _hosts(entries, ids)
+    memo = _Memo()
+    host_of, hosts = _hosts(entries, ids, memo)
     parsed = _Parsed()  # criteria and platform verdicts only; the ranges are parsed each time
     found: list[Match] = []
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
@@ -922,11 +1092,12 @@ def match_naive(
             continue
         hits: list[_Hit] = []
         platforms: list[tuple[_PlatformNode, ...]] = []
-        for target in _targets(entry, sid):
+        for target in _targets(entry, sid, memo):
             hits += _naive_hits(target, by_product, published, record_ids, platforms, distro_fixed)
         host = hosts[host_of[i]]
         host.verdicts.clear()  # platform ids are the entry's own here
-        _emit(i, host, hits, platforms, record_ids, parsed, found)
+        verdict_of = _verdicts(host, platforms, parsed)
+        found.extend(Match(i, *item) for item in _choose(hits, verdict_of, record_ids))
     return found
 
 
@@ -940,7 +1111,10 @@ def _naive_hits(
 ) -> list[_Hit]:
     """One target's hits the naive way: every cpeMatch of every record of the product, its
     criteria and bounds parsed on the spot."""
-    raw: list[tuple[CpeMatch, int, int, str]] = []
+    matches: list[CpeMatch] = []
+    records: list[int] = []
+    rule_platforms: list[int] = []
+    found: list[tuple[int, str]] = []
     for position in by_product.get((target.vendor, target.product), ()):
         for record in published[position]:
             for m, platform in _record_rules(record):
@@ -957,8 +1131,13 @@ def _naive_hits(
                 if platform:
                     platform_id = len(platforms)
                     platforms.append(platform)
-                raw.append((m, position, platform_id, status))
-    return _target_hits(target, raw, record_ids, _Parsed(), distro_fixed)
+                found.append((len(matches), status))
+                matches.append(m)
+                records.append(position)
+                rule_platforms.append(platform_id)
+    return _target_hits(
+        target, matches, records, rule_platforms, found, record_ids, _Parsed(), distro_fixed, None
+    )
 
 
 # --- priority -----------------------------------------------------------------------------
