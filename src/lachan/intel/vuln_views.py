@@ -361,6 +361,7 @@ def vuln_unit_exposure(request: HttpRequest, pk: int) -> HttpResponse:
         "exposure",
         unit=unit,
         picture=picture,
+        chart_subtree=visible_units(user).filter(parent=unit).exists(),
         priority_cards=_priority_cards(picture.by_priority),
         chart=priority_timeseries_chart(series, height=180),
     )
@@ -631,12 +632,16 @@ def _unzip_records(path: Path, folder: Path) -> Path:
                 raise ValidationError(_("Tệp nén quá lớn khi giải nén."))
             if not members:
                 raise ValidationError(_("Tệp nén không có tệp bản ghi CVE (.json, .jsonl) nào."))
+            written = 0
             for i, member in enumerate(members):
                 with (
                     archive.open(member) as src,
                     open(target / f"{i:06d}-{_safe_name(member.filename)}", "wb") as out,
                 ):
                     while chunk := src.read(1 << 20):
+                        written += len(chunk)
+                        if written > ZIP_MAX_BYTES:  # the sizes in the header may lie
+                            raise ValidationError(_("Tệp nén quá lớn khi giải nén."))
                         out.write(chunk)
     except zipfile.BadZipFile:
         raise ValidationError(_("Tệp .zip bị hỏng hoặc không phải tệp nén.")) from None
@@ -708,7 +713,7 @@ def vuln_rematch(request: HttpRequest) -> HttpResponse:
     _require_manager(user)
     result = vulns.run_matching(actor=user)
     messages.success(request, _rematch_message(result))
-    return redirect(request.POST.get("next") or "vuln_feeds")
+    return redirect("vuln_feeds")
 
 
 def _rematch_message(counts: dict[str, int]) -> str:
