@@ -574,14 +574,28 @@ def test_exact_version_with_update_component():
 def test_a_cve_from_two_sources_is_one_record():
     other = nvd_record(
         "CVE-2021-41773",
-        one_node({"criteria": cpe("apache", "http_server", "2.4.50"), "vulnerable": True}),
+        one_node(
+            {"criteria": cpe("apache", "http_server", "2.4.50"), "vulnerable": True},
+            {
+                "criteria": cpe("apache", "http_server"),
+                "vulnerable": True,
+                "versionStartIncluding": "2.4.49",
+                "versionEndExcluding": "2.4.51",
+            },
+        ),
     )
     entries, ids = inventory(
         ("h1", "apache", "http_server", "2.4.49"), ("h1", "apache", "http_server", "2.4.50")
     )
-    found = run([HTTPD_41773, other], entries, ids)
-    assert statuses(found) == {(0, "CVE-2021-41773"): AFFECTED, (1, "CVE-2021-41773"): AFFECTED}
-    assert build_index([HTTPD_41773, other]).record_ids == ["CVE-2021-41773"]
+    records = [HTTPD_41773, HTTPD_42013, other]  # the second source comes later
+    found = run(records, entries, ids)
+    assert [(m.entry, m.record_id, m.criteria) for m in found] == [
+        (0, "CVE-2021-41773", cpe("apache", "http_server", "2.4.49")),
+        (0, "CVE-2021-42013", cpe("apache", "http_server", "2.4.49")),
+        (1, "CVE-2021-41773", cpe("apache", "http_server", "2.4.50")),
+        (1, "CVE-2021-42013", cpe("apache", "http_server", "2.4.50")),
+    ]
+    assert build_index(records).record_ids == ["CVE-2021-41773", "CVE-2021-42013"]
 
 
 def test_judge():
@@ -1557,3 +1571,109 @@ def test_inventory_names_through_software_normalise_on_real_records(real_records
     fixed = {("debian", "openssh-server", "CVE-2025-61985"): "1:9.2p1-2+deb12u7"}
     with_tracker = statuses(run(real_records, entries, ids, distro_fixed=fixed))
     assert with_tracker[(2, "CVE-2025-61985")] == AFFECTED
+
+
+def test_many_versions_of_a_product_tested_in_blocks(monkeypatch):
+    """The versions of one product are tested against its rules in blocks; block edges
+    change nothing, and a second run (reasons cached in the index) gives the same."""
+    import lachan.engine.vulnmatch as vulnmatch
+
+    records = [
+        nvd_record(
+            f"CVE-2099-{n:04d}",
+            one_node(
+                {
+                    "criteria": cpe("vendor", "product"),
+                    "vulnerable": True,
+                    "versionStartIncluding": f"1.{n}",
+                    "versionEndExcluding": f"1.{n + 3}",
+                },
+                {"criteria": cpe("vendor", "product", f"2.{n}"), "vulnerable": True},
+            ),
+        )
+        for n in range(40)
+    ]
+    versions = [f"1.{n}.{k}" for n in range(45) for k in range(3)] + [
+        "2.7",
+        "2.7.0",
+        "latest",
+        "9.3p1",
+    ]
+    entries, ids = inventory(
+        *[(f"h{i % 7}", "vendor", "product", v) for i, v in enumerate(versions)]
+    )
+    index = build_index(records)
+    whole = match_inventory(index, entries, ids)
+    monkeypatch.setattr(vulnmatch, "_CELLS", 7)
+    assert match_inventory(index, entries, ids) == whole
+    assert match_inventory(build_index(records), entries, ids) == whole
+    assert whole == match_naive(records, entries, ids)
+    by_entry = defaultdict(set)
+    for m in whole:
+        by_entry[versions[m.entry]].add(m.record_id)
+    assert by_entry["1.5.2"] == {"CVE-2099-0003", "CVE-2099-0004", "CVE-2099-0005"}
+    assert by_entry["2.7.0"] == {"CVE-2099-0007"}
+
+
+def test_an_epoch_without_a_distribution_is_dropped():
+    record = nvd_record(
+        "CVE-2099-0040",
+        one_node(
+            {"criteria": cpe("vendor", "product"), "vulnerable": True, "versionEndExcluding": "2.5"}
+        ),
+    )
+    entries, ids = inventory(("h1", "vendor", "product", "1:2.4.1"))
+    assert statuses(run([record], entries, ids)) == {(0, "CVE-2099-0040"): AFFECTED}
+
+
+rich_version = st.builds(
+    lambda base, suffix: base + suffix,
+    plain_version,
+    st.sampled_from(["", "", "p1", "p2", "-p1", "-ext-1", "a", "z", "-rc1", "-beta", "u3", "-0"]),
+) | st.sampled_from(["latest", "", "1.*", "2.0-0e79d5bcafe", "1:1.2"])
+
+
+@st.composite
+def rich_matches(draw):
+    kind = draw(st.sampled_from(["exact", "any", "range", "range"]))
+    if kind == "exact":
+        return CpeMatch(cpe("v", "p1", draw(rich_version).replace(":", "\\:") or "1"))
+    if kind == "any":
+        return CpeMatch(cpe("v", "p1"))
+    start, end = draw(st.one_of(st.none(), rich_version)), draw(st.one_of(st.none(), rich_version))
+    start_excl, end_incl = draw(st.booleans()), draw(st.booleans())
+    return CpeMatch(
+        cpe("v", "p1"),
+        True,
+        None if start_excl else start or None,
+        start or None if start_excl else None,
+        end or None if end_incl else None,
+        None if end_incl else end or None,
+    )
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(rich_matches(), min_size=1, max_size=4), min_size=1, max_size=6),
+    st.lists(rich_version, min_size=1, max_size=10),
+)
+def test_index_agrees_with_baseline_on_awkward_versions(record_matches, versions):
+    """Post-release words of one or several kinds, letters, pre-releases, wildcards, opaque
+    parts, epochs and non-versions: the index's shortcuts change nothing."""
+    records = [
+        VulnRecord(
+            f"CVE-2099-{n:04d}", configurations=(Configuration(nodes=(Node(matches=tuple(ms)),)),)
+        )
+        for n, ms in enumerate(record_matches)
+    ]
+    entries = [InventoryEntry("U", "h", "v", "p1", version) for version in versions]
+    ids = [SoftwareId("v", "p1", version, "exact") for version in versions]
+    found = match_inventory(build_index(records), entries, ids)
+    assert found == match_naive(records, entries, ids)
+    for m in found:  # never affected by a bound that excludes the version for certain
+        if m.status == AFFECTED:
+            record = records[int(m.record_id[-4:])]
+            assert any(
+                judge(cm, versions[m.entry].split(":", 1)[-1]) == AFFECTED
+                for cm in record.configurations[0].nodes[0].matches
+            )

@@ -149,6 +149,18 @@ class Version:
     key: tuple[Element, ...]
     risky: bool = False  # has a post-release word, an opaque part or a wildcard
     wildcard: bool = False
+    opaque: bool = False  # has an opaque part
+
+    @property
+    def post_words(self) -> frozenset[str]:
+        """The post-release words (``p``, ``u``, ``security``…) the version has."""
+        return frozenset(word for rank, word, _ in self.key if rank == _POST)
+
+    @property
+    def plain_order(self) -> bool:
+        """Whether ``key`` order against any version without post-release words, opaque
+        parts or wildcards is :func:`compare`'s: true unless opaque or a wildcard."""
+        return not (self.opaque or self.wildcard)
 
     @property
     def epoch(self) -> int:
@@ -186,19 +198,20 @@ def parse_version(text: str) -> Version | None:
         cleaned = cleaned[: hashed.start()]
 
     elements = _elements(cleaned)
-    risky = False
-    wildcard = False
+    risky = wildcard = opaque = False
     if opaque_tail and elements and elements[-1][0] == _OPAQUE:
         elements[-1] = (_OPAQUE, elements[-1][1] + opaque_tail, 0)
     elif opaque_tail and (not elements or elements[-1][0] != _WILD):
         elements.append((_OPAQUE, opaque_tail, 0))
     for rank, _, _ in elements:
-        if rank in (_POST, _OPAQUE):
+        if rank == _POST:
             risky = True
+        elif rank == _OPAQUE:
+            risky = opaque = True
         elif rank == _WILD:
             risky = wildcard = True
     key = ((_NUM, "", epoch), *_strip_zeros(elements), _END_ELEMENT)
-    return Version(str(text).strip(), key, risky, wildcard)
+    return Version(str(text).strip(), key, risky, wildcard, opaque)
 
 
 def _elements(text: str) -> list[Element]:

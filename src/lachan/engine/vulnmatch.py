@@ -105,6 +105,7 @@ BoolArray = npt.NDArray[np.bool_]
 DistroFixed = Mapping[tuple[str, str, str], str]
 
 _YES, _NO, _UNKNOWN = 1, 0, -1
+_EPOCH = re.compile(r"^\d+:")
 _REVIEW = ", cần kiểm tra thủ công"
 _DISTRO_NAMES = {
     "debian": "Debian",
@@ -285,6 +286,9 @@ class _PlatformNode:
     matches: tuple[CpeMatch, ...]
 
 
+_Template = tuple[str, str, str | None, str, str | None]
+
+
 @dataclass(slots=True)
 class _ProductRules:
     """The rules of one (vendor, product): their cpeMatches, and two numpy columns over the
@@ -304,9 +308,18 @@ class _ProductRules:
     lo2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
     hi2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
     slow: list[int] = field(default_factory=list)  # positions of the rules judge() decides
-    # By position, the reason of an affected version in two parts (before and after the
-    # version): filled while matching.
-    reasons: list[tuple[str, str | None] | None] = field(default_factory=list)
+    post_words: frozenset[str] = frozenset()  # the one post-release word of fast bounds, if any
+    record_column: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    platform_column: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    # By position, what a plain affected version's match says: (record id, criteria, fixed
+    # version, reason before the version, reason after it or None): filled while matching.
+    templates: list[_Template | None] = field(default_factory=list)
+    review_templates: list[_Template | None] = field(default_factory=list)  # version given
+    blank_templates: list[_Template | None] = field(default_factory=list)  # no version
+    # What judge() says of each rule for a version that is not one, and the exact-version
+    # rules (whose text may still be the same).
+    unversioned: list[str] = field(default_factory=list)
+    exact: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -315,6 +328,7 @@ class VulnIndex:
     :func:`build_index`."""
 
     record_ids: list[str] = field(default_factory=list)
+    record_position: dict[str, int] = field(default_factory=dict)  # record id -> its place
     products: dict[tuple[str, str], _ProductRules] = field(default_factory=dict)
     platforms: list[tuple[_PlatformNode, ...]] = field(default_factory=list)
     rules: int = 0
@@ -379,7 +393,7 @@ def _build_index(records: Iterable[VulnRecord]) -> VulnIndex:
     platform_ids: dict[tuple[_PlatformNode, ...], int] = {}
     # Per product while reading: (cpeMatch, record position, platform id).
     pending: dict[tuple[str, str], list[tuple[CpeMatch, int, int]]] = {}
-    positions: dict[str, int] = {}  # a CVE given by two sources is one record
+    positions = index.record_position  # a CVE given by two sources is one record
     for record in records:
         if record.status != PUBLISHED:
             index.skipped_records += 1
@@ -415,14 +429,14 @@ def _bounds_of(
     m: CpeMatch, parsed: _Parsed
 ) -> tuple[Version | None, bool, Version | None, bool, bool]:
     """(start, start including, end, end including, slow) as Versions; ``slow`` when a bound
-    is unparsable or of uncertain order."""
+    is unparsable, opaque or a wildcard (post-release words are decided per product)."""
     slow = False
     if not _has_range(m):
         criteria = parsed.cpe(m.criteria)
         if criteria is None or criteria.exact is None:
             return None, True, None, True, False
         exact = parsed.version(criteria.exact)
-        if exact is None or exact.risky:
+        if exact is None or not exact.plain_order:
             return None, True, None, True, True
         return exact, True, exact, True, False
     start: Version | None = None
@@ -444,12 +458,37 @@ def _bounds_of(
         m.version_end_including is not None and m.version_end_excluding is not None
     ):
         slow = True  # both kinds of one end: let judge() apply all four
-    slow |= bool((start and start.risky) or (end and end.risky))
+    slow |= bool((start and not start.plain_order) or (end and not end.plain_order))
     return start, start_incl, end, end_incl, slow
 
 
 def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _ProductRules:
+    # In record order (stable): a CVE given again by another source joins its first place.
+    if any(rules[i][1] > rules[i + 1][1] for i in range(len(rules) - 1)):
+        rules = sorted(rules, key=lambda rule: rule[1])
     bounds = [_bounds_of(m, parsed) for m, _, _ in rules]
+    # Post-release words order for certain only against the same word (9.3p1 < 9.3p2, but
+    # 2.4.4-p9 against 2.4.4-ext-8 cannot be told): with one word in the product's bounds
+    # they are fast; with several, the rules that have any are slow.
+    words = {
+        w
+        for start, _, end, _, slow in bounds
+        if not slow
+        for b in (start, end)
+        if b
+        for w in b.post_words
+    }
+    if len(words) > 1:
+        bounds = [
+            (a, ai, b, bi, slow or bool((a and a.post_words) or (b and b.post_words)))
+            for a, ai, b, bi, slow in bounds
+        ]
+        words = set()
+
+    def criteria_exact(m: CpeMatch) -> str | None:
+        criteria = parsed.cpe(m.criteria)
+        return criteria.exact if criteria is not None else None
+
     distinct = {b.key for start, _, end, _, _ in bounds for b in (start, end) if b is not None}
     keys = sorted(distinct)
     where = {k: i for i, k in enumerate(keys)}
@@ -475,7 +514,17 @@ def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _
         lo2=lo2,
         hi2=hi2,
         slow=slow,
-        reasons=[None] * count,
+        post_words=frozenset(words),
+        record_column=np.array([r for _, r, _ in rules], np.int32),
+        platform_column=np.array([p for _, _, p in rules], np.int32),
+        templates=[None] * count,
+        review_templates=[None] * count,
+        blank_templates=[None] * count,
+        unversioned=[
+            AFFECTED if not _has_range(m) and criteria_exact(m) is None else NEEDS_REVIEW
+            for m, _, _ in rules
+        ],
+        exact=[i for i, (m, _, _) in enumerate(rules) if not _has_range(m) and criteria_exact(m)],
     )
 
 
@@ -484,13 +533,22 @@ _CELLS = 1 << 22  # versions x rules tested at once: a few MB of booleans
 
 def _hits_many(
     rules: _ProductRules, versions: Sequence[str], parsed: _Parsed
-) -> list[list[tuple[int, str]]]:
-    """For each version, (rule position, status) of every rule of the product that holds it,
-    in rule order. The versions whose order against the keys is certain are tested all at
-    once; the others, and the slow rules, go through :func:`judge`."""
-    out: list[list[tuple[int, str]]] = [[] for _ in versions]
+) -> list[tuple[IntArray, list[tuple[int, str]]]]:
+    """For each version: the positions of the rules that hold it for certain (affected),
+    and (position, status) of those :func:`judge` decided (the slow rules, or every rule for
+    a version whose order against the keys is not certain). The certain versions of the
+    product are tested all at once, in blocks of versions."""
+    none = np.zeros(0, np.int32)
+    out: list[tuple[IntArray, list[tuple[int, str]]]] = [(none, []) for _ in versions]
     parsed_versions = [parse_version(v) for v in versions]
-    certain = [(i, v) for i, v in enumerate(parsed_versions) if v is not None and not v.risky]
+    # A version with a post-release word (9.3p1) orders for certain against bounds without
+    # one, and against bounds with the same one (the product's fast bounds have at most one).
+    words = rules.post_words
+    certain = [
+        (i, v)
+        for i, v in enumerate(parsed_versions)
+        if v is not None and v.plain_order and (not words or v.post_words <= words)
+    ]
     fast = [i for i, _ in certain]
     if fast:
         keys = rules.keys
@@ -506,22 +564,38 @@ def _hits_many(
         for begin in range(0, len(fast), step):
             block = thresholds[begin : begin + step, None]
             rows, cols = np.nonzero((lo2 < block) & (hi2 >= block))
-            for row, col in zip(rows.tolist(), cols.tolist(), strict=True):
-                out[fast[begin + row]].append((col, AFFECTED))
+            counts = np.bincount(rows, minlength=len(block))
+            for row, positions in enumerate(
+                np.split(cols.astype(np.int32), np.cumsum(counts)[:-1])
+            ):
+                out[fast[begin + row]] = (positions, [])
     fast_set = set(fast)
     everything = range(len(rules.matches))
     for i, version in enumerate(versions):
-        positions = rules.slow if i in fast_set else everything
-        if not positions:
+        if parsed_versions[i] is None:  # not a version: every rule is to review, or affected
+            out[i] = (none, _unversioned(rules, version))
             continue
-        found = out[i]
-        for position in positions:
+        candidates = rules.slow if i in fast_set else everything
+        if not candidates:
+            continue
+        judged = out[i][1]
+        for position in candidates:
             status = _judge(rules.matches[position], version, parsed_versions[i], parsed)
             if status is not None:
-                found.append((position, status))
-        if i in fast_set and rules.slow:
-            found.sort()
+                judged.append((position, status))
     return out
+
+
+def _unversioned(rules: _ProductRules, version: str) -> list[tuple[int, str]]:
+    """judge() for a version that is not one: any-version rules hold it, an exact version
+    holds it when the texts are the same, everything else is to review."""
+    found = list(enumerate(rules.unversioned))
+    for position in rules.exact:
+        criteria = _read_criteria(rules.matches[position].criteria)
+        if criteria is not None and criteria.exact is not None:
+            if _same_text(version, criteria.exact):
+                found[position] = (position, AFFECTED)
+    return found
 
 
 # --- hosts and platforms ------------------------------------------------------------------
@@ -793,6 +867,8 @@ def _new_targets(entry: InventoryEntry, sid: SoftwareId, memo: _Memo) -> list[_T
     parts = memo.split_of(version)
     if sid.distro or parts[2]:
         upstream, distro = parts[0], (sid.distro or parts[2]).lower()
+    elif _EPOCH.match(version):  # NVD never writes an epoch ("1:2.4.1" is 2.4.1 upstream)
+        upstream = version.split(":", 1)[1]
     target_sw = target_hw = ""
     if entry.cpe:
         try:
@@ -851,7 +927,8 @@ def _distro_verdict(
 
 
 # A hit before platforms: (record, status, reason, criteria, fixed version, platform id).
-_Hit = tuple[int, str, str, str, str | None, int]
+# (record, status, reason, criteria, fixed version, platform id, rule position)
+_Hit = tuple[int, str, str, str, str | None, int, int]
 
 
 def _target_hits(
@@ -863,7 +940,7 @@ def _target_hits(
     record_ids: Sequence[str],
     parsed: _Parsed,
     distro_fixed: DistroFixed | None,
-    cache: list[tuple[str, str | None] | None] | None,
+    cache: list[_Template | None] | None,
 ) -> list[_Hit]:
     """The hits of one target, before platforms, with their reasons. ``found`` holds
     (position, status) of the rules ``matches[position]`` etc. that hold the version;
@@ -880,12 +957,13 @@ def _target_hits(
         m = matches[position]
         if targeted and _excluded(target, parsed.cpe(m.criteria)):
             continue
-        parts = common[position] if common is not None and status == AFFECTED else None
-        if parts is None:
-            parts = _reason_parts(m, parsed.cpe(m.criteria), status, label, has_version)
-            if common is not None and status == AFFECTED:
-                common[position] = parts
-        before, after = parts
+        if common is not None and status == AFFECTED:
+            template = common[position] or _template(
+                common, position, m, record_ids[records[position]], parsed
+            )
+            before, after = template[3], template[4]
+        else:
+            before, after = _reason_parts(m, parsed.cpe(m.criteria), status, label, has_version)
         reason = before if after is None else before + shown + after
         fixed = m.version_end_excluding
         if packaged:
@@ -895,26 +973,76 @@ def _target_hits(
             if decided is None:
                 continue
             status = decided
-        append((records[position], status, reason, m.criteria, fixed, platforms[position]))
+        append(
+            (records[position], status, reason, m.criteria, fixed, platforms[position], position)
+        )
     return out
+
+
+def _template(
+    templates: list[_Template | None],
+    position: int,
+    m: CpeMatch,
+    record_id: str,
+    parsed: _Parsed,
+    status: str = AFFECTED,
+    has_version: bool = True,
+) -> _Template:
+    before, after = _reason_parts(m, parsed.cpe(m.criteria), status, "Phiên bản", has_version)
+    made = templates[position] = (record_id, m.criteria, m.version_end_excluding, before, after)
+    return made
+
+
+def _plain_items(
+    rules: _ProductRules,
+    found: Iterable[tuple[int, str]],
+    shown: str,
+    record_ids: Sequence[str],
+    parsed: _Parsed,
+) -> list[tuple[int, int, _Item]]:
+    """(record, rule position, match) of a plain version (no distribution package, no
+    target software) for the rules in ``found`` (position, status, in rule order) that need
+    no platform: per record the first affected, else the first; from the rules' templates."""
+    records, matches = rules.records, rules.matches
+    if shown:
+        affected, review = rules.templates, rules.review_templates
+    else:
+        affected, review = rules.templates, rules.blank_templates
+    items: list[tuple[int, int, _Item]] = []
+    append = items.append
+    previous = -1
+    previous_status = ""
+    for position, status in found:
+        record = records[position]
+        if record == previous and (previous_status == AFFECTED or status != AFFECTED):
+            continue
+        table = affected if status == AFFECTED else review
+        t = table[position] or _template(
+            table, position, matches[position], record_ids[record], parsed, status, bool(shown)
+        )
+        after = t[4]
+        reason = t[3] if after is None else t[3] + shown + after
+        item = (record, position, (t[0], status, reason, t[1], t[2]))
+        if record == previous:
+            items[-1] = item  # an affected rule after one to review, in the same record
+        else:
+            append(item)
+        previous, previous_status = record, status
+    return items
 
 
 # A match without its entry: (record id, status, reason, criteria, fixed version).
 _Item = tuple[str, str, str, str, str | None]
 
 
-def _choose(
-    hits: Iterable[_Hit],
-    verdict_of: Callable[[int], tuple[int, str]],
-    record_ids: Sequence[str],
-) -> list[_Item]:
-    """One match per record, in record order: the first affected hit, else the first to
-    review; a hit whose platform the host certainly lacks is dropped, one whose platform is
-    unknown is to review."""
-    if isinstance(hits, list) and _simple(hits):
-        return [(record_ids[h[0]], h[1], h[2], h[3], h[4]) for h in hits]
-    best: dict[int, tuple[str, str, str, str | None]] = {}
-    for record, status, reason, criteria, fixed, platform in hits:
+def _resolve(
+    hits: Iterable[_Hit], verdict_of: Callable[[int], tuple[int, str]]
+) -> dict[int, tuple[int, str, str, str, str | None]]:
+    """Per record, (position, status, reason, criteria, fixed) of the first affected hit, else
+    of the first to review; a hit whose platform the host certainly lacks is dropped, one
+    whose platform is unknown is to review."""
+    best: dict[int, tuple[int, str, str, str, str | None]] = {}
+    for record, status, reason, criteria, fixed, platform, position in hits:
         if platform >= 0:
             verdict, names = verdict_of(platform)
             if verdict == _NO:
@@ -928,19 +1056,68 @@ def _choose(
             elif names:
                 reason = f"{reason}, chạy trên nền tảng {names}"
         known = best.get(record)
-        if known is None or (known[0] != AFFECTED and status == AFFECTED):
-            best[record] = (status, reason, criteria, fixed)
-    return [(record_ids[r], *best[r]) for r in sorted(best)]
+        if known is None or (known[1] != AFFECTED and status == AFFECTED):
+            best[record] = (position, status, reason, criteria, fixed)
+    return best
 
 
-def _simple(hits: list[_Hit]) -> bool:
-    """No platform, one hit per record, in record order: the hits are the matches."""
-    previous = -1
-    for hit in hits:
-        if hit[5] >= 0 or hit[0] <= previous:
-            return False
-        previous = hit[0]
-    return True
+def _choose(
+    hits: Iterable[_Hit],
+    verdict_of: Callable[[int], tuple[int, str]],
+    record_ids: Sequence[str],
+) -> list[_Item]:
+    """One match per record, in record order (see :func:`_resolve`)."""
+    best = _resolve(hits, verdict_of)
+    return [(record_ids[r], *best[r][1:]) for r in sorted(best)]
+
+
+def _merge(
+    plain: list[tuple[int, int, _Item]],
+    best: dict[int, tuple[int, str, str, str, str | None]],
+    record_ids: Sequence[str],
+) -> list[_Item]:
+    """Plain matches and the resolved others, as :func:`_choose` would have chosen among all
+    of them: per record, the first affected by rule position, else the first."""
+    if not best:
+        return [item for _, _, item in plain]
+    out: list[_Item] = []
+    others = sorted(best)
+    k = 0
+    for record, position, item in plain:
+        while k < len(others) and others[k] < record:
+            out.append((record_ids[others[k]], *best[others[k]][1:]))
+            k += 1
+        if k < len(others) and others[k] == record:
+            other = best[record]
+            k += 1
+            mine_affected, other_affected = item[1] == AFFECTED, other[1] == AFFECTED
+            if other_affected != mine_affected:
+                take_other = other_affected
+            else:
+                take_other = other[0] < position
+            if take_other:
+                out.append((record_ids[record], *other[1:]))
+                continue
+        out.append(item)
+    out.extend((record_ids[r], *best[r][1:]) for r in others[k:])
+    return out
+
+
+class _Plan(NamedTuple):
+    """A target's hits: those that are plain matches, and the rest (platforms, judged)."""
+
+    plain: list[tuple[int, int, _Item]]
+    items: list[_Item]  # the plain matches alone
+    rest: list[_Hit]
+    needed: tuple[int, ...]  # the platform ids the rest name
+
+    def hits(self) -> list[_Hit]:
+        """Every hit in rule order, the plain ones as hits again."""
+        again: list[_Hit] = [
+            (record, item[1], item[2], item[3], item[4], -1, position)
+            for record, position, item in self.plain
+        ]
+        return sorted(again + self.rest, key=lambda hit: hit[6])
 
 
 def _verdicts(
@@ -988,56 +1165,99 @@ def _match_inventory(
     record_ids = index.record_ids
     groups: dict[_Target, list[int]] = {}
     products = index.products
+    entry_targets: list[list[_Target]] = []
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
-        if not _usable(sid):
-            continue
-        for target in _targets(entry, sid, memo):
-            if (target.vendor, target.product) in products:
-                groups.setdefault(target, []).append(i)
-    # Per target: its hits, the platform requirements they name, and its matches for each
-    # combination of the hosts' verdicts on those (most hosts share one).
-    found: list[Match] = []
-    per_entry: dict[int, list[tuple[_Target, list[_Hit], tuple[int, ...]]]] = {}
+        own: list[_Target] = []
+        if _usable(sid):
+            for target in _targets(entry, sid, memo):
+                if (target.vendor, target.product) in products:
+                    groups.setdefault(target, []).append(i)
+                    own.append(target)
+        entry_targets.append(own)
+    # Per target: its plan; per target and combination of verdicts on the platforms its hits
+    # name (most hosts share one), its matches.
+    plans: dict[_Target, _Plan] = {}
     by_product: dict[tuple[str, str], list[_Target]] = {}
     for target in groups:
         by_product.setdefault((target.vendor, target.product), []).append(target)
     for key, targets in by_product.items():
         rules = products[key]
-        matches, rule_records, rule_platforms = rules.matches, rules.records, rules.platforms
-        for target, positions in zip(
+        for target, (certain, judged) in zip(
             targets, _hits_many(rules, [t.version for t in targets], parsed), strict=True
         ):
-            if not positions:
-                continue
-            hits = _target_hits(
-                target,
-                matches,
-                rule_records,
-                rule_platforms,
-                positions,
-                record_ids,
-                parsed,
-                distro_fixed,
-                rules.reasons,
-            )
-            if hits:
-                needed = tuple(sorted({hit[5] for hit in hits if hit[5] >= 0}))
-                for member in groups[target]:
-                    per_entry.setdefault(member, []).append((target, hits, needed))
+            if len(certain) or judged:
+                plan = _plan(target, rules, certain, judged, record_ids, parsed, distro_fixed)
+                if plan.plain or plan.rest:
+                    plans[target] = plan
+    found: list[Match] = []
     chosen: dict[tuple[_Target, tuple[tuple[int, str], ...]], list[_Item]] = {}
-    for member in sorted(per_entry):
-        verdict_of = _verdicts(hosts[host_of[member]], index.platforms, parsed)
-        own = per_entry[member]
-        if len(own) == 1:
-            target, hits, needed = own[0]
-            signature = tuple(verdict_of(p) for p in needed)
-            items = chosen.get((target, signature))
-            if items is None:
-                items = chosen[(target, signature)] = _choose(hits, verdict_of, record_ids)
+    for member in range(len(entries)):
+        mine = [(t, plans[t]) for t in entry_targets[member] if t in plans]
+        if not mine:
+            continue
+        if len(mine) == 1:
+            target, plan = mine[0]
+            if not plan.rest:
+                items = plan.items
+            else:
+                verdict_of = _verdicts(hosts[host_of[member]], index.platforms, parsed)
+                signature = tuple(verdict_of(p) for p in plan.needed)
+                cached = chosen.get((target, signature))
+                if cached is None:
+                    cached = chosen[(target, signature)] = _merge(
+                        plan.plain, _resolve(plan.rest, verdict_of), record_ids
+                    )
+                items = cached
         else:  # several CPE names: one match per record across them
-            items = _choose((hit for _, hits, _ in own for hit in hits), verdict_of, record_ids)
+            verdict_of = _verdicts(hosts[host_of[member]], index.platforms, parsed)
+            items = _choose(
+                (hit for _, plan in mine for hit in plan.hits()), verdict_of, record_ids
+            )
         found.extend([Match(member, *item) for item in items])
     return found
+
+
+def _plan(
+    target: _Target,
+    rules: _ProductRules,
+    certain: IntArray,
+    judged: list[tuple[int, str]],
+    record_ids: Sequence[str],
+    parsed: _Parsed,
+    distro_fixed: DistroFixed | None,
+) -> _Plan:
+    shown = target.version.strip()
+    plain: list[tuple[int, int, _Item]] = []
+    found: list[tuple[int, str]] = judged
+    if not target.distro and not target.target_sw and not target.target_hw:
+        platform = rules.platform_column
+        alone = platform[certain] < 0
+        everything = [(p, AFFECTED) for p in certain[alone].tolist()]
+        found = [(p, AFFECTED) for p in certain[~alone].tolist()]
+        if judged:
+            judged_alone = [hit for hit in judged if platform[hit[0]] < 0]
+            everything = sorted(everything + judged_alone)
+            found = sorted(found + [hit for hit in judged if platform[hit[0]] >= 0])
+        plain = _plain_items(rules, everything, shown, record_ids, parsed)
+    elif len(certain):
+        found = sorted([(p, AFFECTED) for p in certain.tolist()] + judged)
+    rest = (
+        _target_hits(
+            target,
+            rules.matches,
+            rules.records,
+            rules.platforms,
+            found,
+            record_ids,
+            parsed,
+            distro_fixed,
+            rules.templates,
+        )
+        if found
+        else []
+    )
+    needed = tuple(sorted({hit[5] for hit in rest if hit[5] >= 0}))
+    return _Plan(plain, [item for _, _, item in plain], rest, needed)
 
 
 def match_naive(
