@@ -1607,6 +1607,8 @@ def test_many_versions_of_a_product_tested_in_blocks(monkeypatch):
     monkeypatch.setattr(vulnmatch, "_CELLS", 7)
     assert match_inventory(index, entries, ids) == whole
     assert match_inventory(build_index(records), entries, ids) == whole
+    monkeypatch.setattr(vulnmatch, "_SMALL", 1000)  # plain Python instead of numpy
+    assert match_inventory(build_index(records), entries, ids) == whole
     assert whole == match_naive(records, entries, ids)
     by_entry = defaultdict(set)
     for m in whole:
@@ -1677,3 +1679,14 @@ def test_index_agrees_with_baseline_on_awkward_versions(record_matches, versions
                 judge(cm, versions[m.entry].split(":", 1)[-1]) == AFFECTED
                 for cm in record.configurations[0].nodes[0].matches
             )
+
+
+def test_matches_are_ordinary_frozen_matches():
+    import dataclasses
+
+    entries, ids = inventory(("h1", "apache", "http_server", "2.4.49"))
+    (match,) = match_inventory(build_index([HTTPD_41773]), entries, ids)
+    again = Match(*(getattr(match, f.name) for f in dataclasses.fields(Match)))
+    assert match == again and hash(match) == hash(again) and repr(match) == repr(again)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        match.status = NEEDS_REVIEW

@@ -45,19 +45,34 @@ it is NEEDS_REVIEW, unless ``distro_fixed`` (a distribution's security tracker: 
 package, CVE) → fixed package version) decides by the full package version, compared as
 dpkg does: lower is affected, the same or higher is not reported.
 
-Speed: the index keeps, per (vendor, product), the rules as numpy columns over the sorted
-distinct bounds of that product; an inventory version is placed among those bounds by
-bisection once, and every rule of the product is tested at once. Bounds or versions whose
-order is not certain (post-release words, opaque parts, wildcards) and unparsable ones go
-through :func:`judge`, which :func:`match_naive` uses for everything.
+Identities: an entry matches under its identity's CPE vendor/product and under the other
+names NVD uses for it (``SoftwareId.also``), one match per (entry, record) whatever the
+number of names and rules that hit: the first affected hit in rule order, else the first
+to review. An identity's ``update`` is part of its version (``2019`` + ``cumulative_update_12``
+is ``2019-cumulative_update_12``). An epoch (``1:2.4.1``) is not NVD's and is dropped. A CVE
+given by two sources (NVD and CVE JSON 5) is one record: the union of their rules.
+
+Speed: the index keeps, per (vendor, product), the rules as two numpy columns over the
+sorted distinct bounds of that product (see ``_ProductRules``). A version is placed among
+the bounds by bisection, and all the versions of a product found in the inventory are tested
+against all its rules at once. The order is certain unless a bound or the version has an
+opaque part or a wildcard, or two different post-release words meet: those rules and
+versions, and non-versions, go through :func:`judge`, which :func:`match_naive` uses for
+everything. Work is shared: per distinct (product, version, package…) "target", its matches
+are built once from per-rule templates of the reason; per target and host verdicts on the
+platforms it names, once more. Matching fills caches in the index (parsed platforms,
+reason templates); results do not depend on them. The cyclic garbage collector is paused
+while indexing and matching (no cycles are made; a collection would walk the whole index).
 """
 
 from __future__ import annotations
 
 import bisect
 import contextlib
+import dataclasses
 import gc
 import re
+import types
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -307,6 +322,8 @@ class _ProductRules:
     keys: list[tuple[tuple[int, str, int], ...]] = field(default_factory=list)
     lo2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
     hi2: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
+    bounds2: list[tuple[int, int]] = field(default_factory=list)  # (lo2, hi2), small products
+    any_platform: bool = False  # some rule needs a platform
     slow: list[int] = field(default_factory=list)  # positions of the rules judge() decides
     post_words: frozenset[str] = frozenset()  # the one post-release word of fast bounds, if any
     record_column: IntArray = field(default_factory=lambda: np.zeros(0, np.int32))
@@ -513,6 +530,8 @@ def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _
         keys=keys,
         lo2=lo2,
         hi2=hi2,
+        bounds2=list(zip(lo2.tolist(), hi2.tolist(), strict=True)) if count <= _SMALL else [],
+        any_platform=any(p >= 0 for _, _, p in rules),
         slow=slow,
         post_words=frozenset(words),
         record_column=np.array([r for _, r, _ in rules], np.int32),
@@ -529,17 +548,17 @@ def _product_rules(rules: list[tuple[CpeMatch, int, int]], parsed: _Parsed) -> _
 
 
 _CELLS = 1 << 22  # versions x rules tested at once: a few MB of booleans
+_SMALL = 48  # rules of a product below which plain Python beats numpy
 
 
 def _hits_many(
     rules: _ProductRules, versions: Sequence[str], parsed: _Parsed
-) -> list[tuple[IntArray, list[tuple[int, str]]]]:
+) -> list[tuple[list[int], list[tuple[int, str]]]]:
     """For each version: the positions of the rules that hold it for certain (affected),
     and (position, status) of those :func:`judge` decided (the slow rules, or every rule for
     a version whose order against the keys is not certain). The certain versions of the
     product are tested all at once, in blocks of versions."""
-    none = np.zeros(0, np.int32)
-    out: list[tuple[IntArray, list[tuple[int, str]]]] = [(none, []) for _ in versions]
+    out: list[tuple[list[int], list[tuple[int, str]]]] = [([], []) for _ in versions]
     parsed_versions = [parse_version(v) for v in versions]
     # A version with a post-release word (9.3p1) orders for certain against bounds without
     # one, and against bounds with the same one (the product's fast bounds have at most one).
@@ -552,28 +571,30 @@ def _hits_many(
     fast = [i for i, _ in certain]
     if fast:
         keys = rules.keys
-        thresholds = np.array(
-            [
-                bisect.bisect_left(keys, v.key) + bisect.bisect_right(keys, v.key)
-                for _, v in certain
-            ],
-            np.int32,
-        )
-        lo2, hi2 = rules.lo2, rules.hi2
-        step = max(1, _CELLS // max(1, len(lo2)))
-        for begin in range(0, len(fast), step):
-            block = thresholds[begin : begin + step, None]
-            rows, cols = np.nonzero((lo2 < block) & (hi2 >= block))
-            counts = np.bincount(rows, minlength=len(block))
-            for row, positions in enumerate(
-                np.split(cols.astype(np.int32), np.cumsum(counts)[:-1])
-            ):
-                out[fast[begin + row]] = (positions, [])
+        thresholds = [
+            bisect.bisect_left(keys, v.key) + bisect.bisect_right(keys, v.key) for _, v in certain
+        ]
+        if rules.bounds2:
+            pairs = rules.bounds2
+            for i, t in zip(fast, thresholds, strict=True):
+                out[i] = ([k for k, (lo, hi) in enumerate(pairs) if lo < t <= hi], [])
+        else:
+            lo2, hi2 = rules.lo2, rules.hi2
+            step = max(1, _CELLS // max(1, len(lo2)))
+            for begin in range(0, len(fast), step):
+                block = np.array(thresholds[begin : begin + step], np.int32)[:, None]
+                rows, cols = np.nonzero((lo2 < block) & (hi2 >= block))
+                cuts = np.cumsum(np.bincount(rows, minlength=len(block)))[:-1].tolist()
+                positions = cols.tolist()
+                start = 0
+                for row, end in enumerate([*cuts, len(positions)]):
+                    out[fast[begin + row]] = (positions[start:end], [])
+                    start = end
     fast_set = set(fast)
     everything = range(len(rules.matches))
     for i, version in enumerate(versions):
         if parsed_versions[i] is None:  # not a version: every rule is to review, or affected
-            out[i] = (none, _unversioned(rules, version))
+            out[i] = ([], _unversioned(rules, version))
             continue
         candidates = rules.slow if i in fast_set else everything
         if not candidates:
@@ -995,22 +1016,39 @@ def _template(
 
 def _plain_items(
     rules: _ProductRules,
-    found: Iterable[tuple[int, str]],
+    certain: list[int],
+    judged: list[tuple[int, str]],
     shown: str,
     record_ids: Sequence[str],
     parsed: _Parsed,
 ) -> list[tuple[int, int, _Item]]:
     """(record, rule position, match) of a plain version (no distribution package, no
-    target software) for the rules in ``found`` (position, status, in rule order) that need
-    no platform: per record the first affected, else the first; from the rules' templates."""
+    target software) for the rules that hold it for certain (affected) and those judged
+    (position, status), none needing a platform: per record the first affected, else the
+    first; from the rules' templates."""
     records, matches = rules.records, rules.matches
+    items: list[tuple[int, int, _Item]] = []
+    append = items.append
+    previous = -1
+    if not judged and shown:  # the common case: affected, from certain rules only
+        templates = rules.templates
+        for position in certain:
+            record = records[position]
+            if record == previous:
+                continue
+            previous = record
+            t = templates[position] or _template(
+                templates, position, matches[position], record_ids[record], parsed
+            )
+            after = t[4]
+            reason = t[3] if after is None else t[3] + shown + after
+            append((record, position, (t[0], AFFECTED, reason, t[1], t[2])))
+        return items
+    found = sorted([(p, AFFECTED) for p in certain] + judged) if certain else judged
     if shown:
         affected, review = rules.templates, rules.review_templates
     else:
         affected, review = rules.templates, rules.blank_templates
-    items: list[tuple[int, int, _Item]] = []
-    append = items.append
-    previous = -1
     previous_status = ""
     for position, status in found:
         record = records[position]
@@ -1080,27 +1118,26 @@ def _merge(
     of them: per record, the first affected by rule position, else the first."""
     if not best:
         return [item for _, _, item in plain]
-    out: list[_Item] = []
-    others = sorted(best)
-    k = 0
+    merged: list[tuple[int, _Item]] = []
+    append = merged.append
+    pending = dict(best)
     for record, position, item in plain:
-        while k < len(others) and others[k] < record:
-            out.append((record_ids[others[k]], *best[others[k]][1:]))
-            k += 1
-        if k < len(others) and others[k] == record:
-            other = best[record]
-            k += 1
+        other = pending.pop(record, None)
+        if other is not None:
             mine_affected, other_affected = item[1] == AFFECTED, other[1] == AFFECTED
-            if other_affected != mine_affected:
-                take_other = other_affected
-            else:
-                take_other = other[0] < position
-            if take_other:
-                out.append((record_ids[record], *other[1:]))
-                continue
-        out.append(item)
-    out.extend((record_ids[r], *best[r][1:]) for r in others[k:])
-    return out
+            if (other_affected and not mine_affected) or (
+                other_affected == mine_affected and other[0] < position
+            ):
+                item = (record_ids[record], *other[1:])
+        append((record, item))
+    if pending:
+        merged += [(r, (record_ids[r], *other[1:])) for r, other in pending.items()]
+        merged.sort(key=_first)
+    return [item for _, item in merged]
+
+
+def _first(pair: tuple[int, _Item]) -> int:
+    return pair[0]
 
 
 class _Plan(NamedTuple):
@@ -1118,6 +1155,46 @@ class _Plan(NamedTuple):
             for record, position, item in self.plain
         ]
         return sorted(again + self.rest, key=lambda hit: hit[6])
+
+
+_MATCH_FIELDS = ("entry", "record_id", "status", "reason", "criteria", "fixed_version")
+
+
+def _match_builder() -> Callable[[int, list[_Item], list[Match]], None]:
+    """What appends an entry's matches to a list. Match is a frozen dataclass with slots: its
+    generated ``__init__`` sets each field through ``object.__setattr__``; setting the slots
+    directly does the same in half the time, which counts for a million matches. Should
+    Match ever have other fields, the constructor is used."""
+    slots = [Match.__dict__.get(name) for name in _MATCH_FIELDS]
+    names = tuple(f.name for f in dataclasses.fields(Match))
+    if names != _MATCH_FIELDS or not all(
+        isinstance(slot, types.MemberDescriptorType) for slot in slots
+    ):
+
+        def construct(entry: int, items: list[_Item], out: list[Match]) -> None:
+            out.extend([Match(entry, *item) for item in items])
+
+        return construct
+    setters = [slot.__set__ for slot in slots if isinstance(slot, types.MemberDescriptorType)]
+    set_entry, set_record, set_status, set_reason, set_criteria, set_fixed = setters
+    new = object.__new__
+
+    def fill(entry: int, items: list[_Item], out: list[Match]) -> None:
+        append = out.append
+        for record_id, status, reason, criteria, fixed in items:
+            match = new(Match)
+            set_entry(match, entry)
+            set_record(match, record_id)
+            set_status(match, status)
+            set_reason(match, reason)
+            set_criteria(match, criteria)
+            set_fixed(match, fixed)
+            append(match)
+
+    return fill
+
+
+_add_matches = _match_builder()
 
 
 def _verdicts(
@@ -1160,20 +1237,46 @@ def _match_inventory(
     distro_fixed: DistroFixed | None,
 ) -> list[Match]:
     memo = _Memo()
-    host_of, hosts = _hosts(entries, ids, memo)
     parsed = index.parsed
     record_ids = index.record_ids
-    groups: dict[_Target, list[int]] = {}
     products = index.products
+    # One pass over the inventory: the hosts' software, and each entry's targets (what of
+    # it decides its matches), both worked out once per distinct entry.
+    numbers: dict[tuple[str, str], int] = {}
+    hosts: list[_Host] = []
+    host_of: list[int] = []
+    groups: dict[_Target, list[int]] = {}
     entry_targets: list[list[_Target]] = []
+    seen: dict[
+        tuple[SoftwareId, str, str], tuple[list[tuple[tuple[str, str], str, str]], list[_Target]]
+    ] = {}
     for i, (entry, sid) in enumerate(zip(entries, ids, strict=True)):
-        own: list[_Target] = []
-        if _usable(sid):
-            for target in _targets(entry, sid, memo):
-                if (target.vendor, target.product) in products:
-                    groups.setdefault(target, []).append(i)
-                    own.append(target)
-        entry_targets.append(own)
+        key = (entry.unit_code, entry.host)
+        number = numbers.get(key)
+        if number is None:
+            number = numbers[key] = len(hosts)
+            hosts.append(_Host())
+        host_of.append(number)
+        host = hosts[number]
+        software = host.software
+        if entry.os and entry.os not in host.os_texts:
+            host.os_texts.add(entry.os)
+            for name, version, part in memo.os_software(entry.os):
+                software.setdefault(name, []).append(version)
+                host.parts.add(part)
+        if not _usable(sid):
+            entry_targets.append([])
+            continue
+        known = seen.get((sid, entry.product, entry.cpe))
+        if known is None:
+            targets = [t for t in _targets(entry, sid, memo) if (t.vendor, t.product) in products]
+            known = seen[(sid, entry.product, entry.cpe)] = (memo.software_of(sid), targets)
+        for name, version, part in known[0]:
+            software.setdefault(name, []).append(version)
+            host.parts.add(part)
+        for target in known[1]:
+            groups.setdefault(target, []).append(i)
+        entry_targets.append(known[1])
     # Per target: its plan; per target and combination of verdicts on the platforms its hits
     # name (most hosts share one), its matches.
     plans: dict[_Target, _Plan] = {}
@@ -1185,7 +1288,7 @@ def _match_inventory(
         for target, (certain, judged) in zip(
             targets, _hits_many(rules, [t.version for t in targets], parsed), strict=True
         ):
-            if len(certain) or judged:
+            if certain or judged:
                 plan = _plan(target, rules, certain, judged, record_ids, parsed, distro_fixed)
                 if plan.plain or plan.rest:
                     plans[target] = plan
@@ -1213,14 +1316,14 @@ def _match_inventory(
             items = _choose(
                 (hit for _, plan in mine for hit in plan.hits()), verdict_of, record_ids
             )
-        found.extend([Match(member, *item) for item in items])
+        _add_matches(member, items, found)
     return found
 
 
 def _plan(
     target: _Target,
     rules: _ProductRules,
-    certain: IntArray,
+    certain: list[int],
     judged: list[tuple[int, str]],
     record_ids: Sequence[str],
     parsed: _Parsed,
@@ -1230,17 +1333,17 @@ def _plan(
     plain: list[tuple[int, int, _Item]] = []
     found: list[tuple[int, str]] = judged
     if not target.distro and not target.target_sw and not target.target_hw:
-        platform = rules.platform_column
-        alone = platform[certain] < 0
-        everything = [(p, AFFECTED) for p in certain[alone].tolist()]
-        found = [(p, AFFECTED) for p in certain[~alone].tolist()]
-        if judged:
-            judged_alone = [hit for hit in judged if platform[hit[0]] < 0]
-            everything = sorted(everything + judged_alone)
-            found = sorted(found + [hit for hit in judged if platform[hit[0]] >= 0])
-        plain = _plain_items(rules, everything, shown, record_ids, parsed)
-    elif len(certain):
-        found = sorted([(p, AFFECTED) for p in certain.tolist()] + judged)
+        found = []
+        if rules.any_platform:
+            platforms = rules.platforms
+            found = [(p, AFFECTED) for p in certain if platforms[p] >= 0]
+            certain = [p for p in certain if platforms[p] < 0]
+            if judged:
+                found = sorted(found + [hit for hit in judged if platforms[hit[0]] >= 0])
+                judged = [hit for hit in judged if platforms[hit[0]] < 0]
+        plain = _plain_items(rules, certain, judged, shown, record_ids, parsed)
+    elif certain:
+        found = sorted([(p, AFFECTED) for p in certain] + judged)
     rest = (
         _target_hits(
             target,
