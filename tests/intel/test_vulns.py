@@ -533,6 +533,19 @@ def test_timeseries_counts_open_exposures_per_day(loaded, it_a, dept_officer):
     assert sum(lane[0] for lane in series["by_priority"].values()) == 0
     assert set(series["by_unit"]) == {"THPT-A", "THPT-B"}
     assert set(sel.exposure_timeseries(it_a, days=7)["by_unit"]) == {"THPT-A"}
+    # An exposure seen ten days ago and fixed five days ago counts on the days between.
+    now = timezone.now()
+    pc = Exposure.objects.get(host__name="PC-01")
+    Exposure.objects.filter(pk=pc.pk).update(
+        first_seen=now - dt.timedelta(days=10), resolved_at=now - dt.timedelta(days=5)
+    )
+    lane = sel.exposure_timeseries(it_a, days=12)["by_unit"]["THPT-A"]
+    web = Exposure.objects.filter(host__name="SRV-WEB", status="affected").count()
+    # Index i is the end of day today-(11-i): seen during day -10, resolved during day -5.
+    assert lane[0] == 0
+    assert lane[1:6] == [1, 1, 1, 1, 1]
+    assert lane[6:11] == [0, 0, 0, 0, 0]
+    assert lane[11] == web
 
 
 def test_match_rows_are_the_cli_objects(loaded, tree):
@@ -694,3 +707,34 @@ def test_real_records_and_kev(shared_data, tree):
     task = Task.objects.get(problem_key=f"vuln:{xampp.host_id}")
     assert "CVE-2024-4577" in task.guidance and "đang bị khai thác" in task.title
     print(f"\nreal data: import {imported:.2f}s, matching {matched:.2f}s")
+
+
+def test_a_host_with_only_matches_to_review_gets_no_finding_and_no_task(tree, feeds, it_a):
+    vulns.import_records(actor=None, paths=[feeds["records"]])
+    load_inventory(
+        [["THPT-A", "SRV-SSH", "Debian 12", "", "openssh-server", "1:9.2p1-2+deb12u2", "", ""]]
+    )
+    counts = vulns.run_matching()
+    assert (counts["affected"], counts["needs_review"], counts["tasks"]) == (0, 1, 0)
+    exposure = Exposure.objects.get()
+    assert exposure.status == "needs_review" and exposure.reason and exposure.finding is None
+    assert not Finding.objects.exists() and not Task.objects.exists()
+    page = sel.unit_exposure(it_a, tree.a)
+    assert page.needs_review == 1 and page.affected == 0
+    assert [e.vulnerability.record_id for e in page.hosts[0].needs_review] == ["CVE-2023-38408"]
+
+
+def test_a_verified_task_is_not_reopened_while_nothing_changes(loaded, dept_officer):
+    from lachan.remediation import services as rs
+
+    task = Task.objects.get(problem_key=f"vuln:{Host.objects.get(name='PC-01').pk}")
+    rs.submit_task(actor=None, task=task, answer_text="Đã cập nhật Chrome.")
+    rs.verify_task(actor=dept_officer, task=task)
+    vulns.run_matching()
+    assert Task.objects.filter(problem_key=task.problem_key).count() == 1
+    # New evidence of the problem (a worse priority: the record enters KEV) opens a new task.
+    Vulnerability.objects.filter(record_id="CVE-2024-0519").update(
+        kev=True, updated_at=timezone.now()
+    )
+    vulns.run_matching()
+    assert Task.objects.filter(problem_key=task.problem_key).count() == 2

@@ -273,33 +273,50 @@ def exposure_summary_by_unit(user) -> list[dict[str, Any]]:
 def exposure_timeseries(user, days: int = 90, *, unit: Unit | None = None) -> dict[str, Any]:
     """Open affected exposures at the end of each of the last ``days`` days (local time), for
     the charts: ``{"days": [date, …], "by_priority": {1: [n, …], …, 4: […]},
-    "by_unit": {unit code: [n, …]}, "units": {unit code: name}}``. An exposure counts on a day
-    when it was first seen by the day's end and not resolved by then."""
+    "by_unit": {unit code: [n, …]} (most exposed today first), "units": {unit code: name}}``.
+    An exposure counts on a day when it was first seen by the day's end and not resolved by
+    then (its priority is today's)."""
+    import numpy as np
+
     today = timezone.localdate()
     first_day = today - dt.timedelta(days=days - 1)
     tz = timezone.get_current_timezone()
-    ends = [
-        dt.datetime.combine(first_day + dt.timedelta(days=i + 1), dt.time.min, tzinfo=tz)
-        for i in range(days)
-    ]
-    start = ends[0] - dt.timedelta(days=1)
+    ends = np.array(
+        [
+            dt.datetime.combine(
+                first_day + dt.timedelta(days=i + 1), dt.time.min, tzinfo=tz
+            ).timestamp()
+            for i in range(days)
+        ]
+    )
+    start = dt.datetime.fromtimestamp(ends[0], tz=tz) - dt.timedelta(days=1)
     qs = exposures_for(user, unit=unit, status=ExposureStatus.AFFECTED, open_only=False).filter(
         Q(resolved_at__isnull=True) | Q(resolved_at__gte=start)
     )
-    by_priority = {p: [0] * days for p in (1, 2, 3, 4)}
-    by_unit: dict[str, list[int]] = {}
-    names: dict[str, str] = {}
-    rows = qs.order_by().values_list(
-        "first_seen", "resolved_at", "priority", "unit__code", "unit__name"
+    rows = list(
+        qs.order_by().values_list(
+            "first_seen", "resolved_at", "priority", "unit__code", "unit__name"
+        )
     )
-    for first_seen, resolved_at, priority, code, name in rows:
-        names.setdefault(code, name)
-        series = by_unit.setdefault(code, [0] * days)
-        lane = by_priority.setdefault(priority, [0] * days)
-        for i, end in enumerate(ends):
-            if first_seen < end and (resolved_at is None or resolved_at >= end):
-                lane[i] += 1
-                series[i] += 1
+    names = {code: name for _f, _r, _p, code, name in rows}
+
+    def series(members: list[tuple]) -> list[int]:
+        # Open at a day's end = first seen before it, less resolved before it (resolved_at is
+        # never before first_seen).
+        seen = np.sort(np.array([m[0].timestamp() for m in members]))
+        gone = np.sort(np.array([m[1].timestamp() for m in members if m[1] is not None]))
+        opened = np.searchsorted(seen, ends, side="left")
+        closed = np.searchsorted(gone, ends, side="left") if len(gone) else 0
+        return [int(n) for n in opened - closed]
+
+    groups: dict[Any, list[tuple]] = defaultdict(list)
+    for row in rows:
+        groups[("p", row[2])].append(row)
+        groups[("u", row[3])].append(row)
+    by_priority = {
+        p: series(groups[("p", p)]) if groups[("p", p)] else [0] * days for p in (1, 2, 3, 4)
+    }
+    by_unit = {code: series(groups[("u", code)]) for code in names}
     return {
         "days": [first_day + dt.timedelta(days=i) for i in range(days)],
         "by_priority": by_priority,

@@ -36,7 +36,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -1170,11 +1170,78 @@ def product_label(software: Software) -> str:
 
 @dataclass
 class _HostChange:
-    """What a matching run changed on one host."""
+    """What a matching run changed on one host: ``worse`` — an affected exposure appeared,
+    came back or became affected (the host needs a task); ``changed`` — something the task's
+    guidance shows changed; ``resolved`` — exposures gone."""
 
-    new: set[int]
-    resolved: list[Exposure]
+    worse: set[int] = field(default_factory=set)  # vulnerability ids
     changed: bool = False
+    resolved: list[Exposure] = field(default_factory=list)
+
+
+@dataclass
+class _RunContext:
+    """What every host of a run shares: the policy, the advisories by record, today."""
+
+    actor: Any
+    now: dt.datetime
+    today: dt.date
+    policy: dict[str, int]
+    advisories: dict[str, list[Advisory]]
+
+
+EXPOSURE_FIELDS = (
+    "unit_id",
+    "software_id",
+    "status",
+    "reason",
+    "criteria",
+    "fixed_version",
+    "priority",
+    "score",
+    "last_seen",
+    "resolved_at",
+    "resolution_note",
+)
+
+
+def _write_exposures(exposures: Sequence[Exposure]) -> None:
+    """Write the ``EXPOSURE_FIELDS`` of changed exposures with one prepared UPDATE run for
+    all rows (``bulk_update``'s CASE expressions cost seconds per thousand rows: a daily
+    EPSS refresh changes the score of every exposure)."""
+    from django.db import connection
+
+    if not exposures:
+        return
+    meta = Exposure._meta
+    fields = [meta.get_field(name.removesuffix("_id")) for name in EXPOSURE_FIELDS]
+    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {assignments} "
+        f"WHERE {connection.ops.quote_name(meta.pk.column)} = %s"
+    )
+    params = [
+        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] + [e.pk]
+        for e in exposures
+    ]
+    with connection.cursor() as cursor:
+        for chunk in _chunks(params, 5000):
+            cursor.executemany(sql, chunk)
+
+
+def _lock_matching() -> None:
+    """One matching run at a time (a job and an officer's run may start together): an
+    advisory lock on PostgreSQL; SQLite serialises writers by itself."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x6C61636856554C4E])
+
+
+def _chunks(items: Sequence[Any], size: int = 900) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 @transaction.atomic
@@ -1184,6 +1251,7 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
     ``entries``, ``matches``, ``affected``, ``needs_review``, ``new``, ``resolved``,
     ``reopened``, ``findings``, ``tasks``."""
     _require_department(actor)
+    _lock_matching()
     unit_list = None
     if units is not None:
         unit_ids = [u if isinstance(u, int) else u.pk for u in units]
@@ -1195,30 +1263,38 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
         0,
     )
     counts["entries"] = len(entries)
-    vuln_pk = dict(
-        Vulnerability.objects.filter(
-            record_id__in={p.match.record_id for p in prioritised}
-        ).values_list("record_id", "pk")
-    )
+    record_ids = sorted({p.match.record_id for p in prioritised})
+    vuln_pk: dict[str, int] = {}
+    for chunk in _chunks(record_ids):
+        vuln_pk.update(
+            Vulnerability.objects.filter(record_id__in=chunk).values_list("record_id", "pk")
+        )
     scope = Exposure.objects.all()
     if unit_list is not None:
         scope = scope.filter(unit__in=unit_list)
     existing = {
         (e.host_id, e.product_label, e.vulnerability_id): e
-        for e in scope.select_related("vulnerability", "software")
+        for e in scope.only(
+            "pk",
+            "host",
+            "product_label",
+            "vulnerability",
+            "first_seen",
+            *(f.removesuffix("_id") for f in EXPOSURE_FIELDS),
+        ).iterator(chunk_size=BATCH_SIZE)
     }
     seen: set[int] = set()
     to_create: list[Exposure] = []
     to_update: list[Exposure] = []
-    hosts: dict[int, _HostChange] = defaultdict(lambda: _HostChange(set(), []))
+    hosts: dict[int, _HostChange] = defaultdict(_HostChange)
     for p in prioritised:
         software = rows[p.match.entry]
         pk = vuln_pk.get(p.match.record_id)
         if pk is None:
             continue
         counts["matches"] += 1
-        counts[p.match.status] = counts.get(p.match.status, 0) + 1
-        label = product_label(software)
+        counts[p.match.status] += 1
+        affected = p.match.status == ExposureStatus.AFFECTED
         values = {
             "unit_id": software.host.unit_id,
             "software_id": software.pk,
@@ -1229,13 +1305,14 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
             "priority": p.priority,
             "score": round(float(p.score), 3),
         }
-        key = (software.host_id, label, pk)
+        key = (software.host_id, product_label(software), pk)
         current = existing.get(key)
+        change = hosts[software.host_id]
         if current is None:
             exposure = Exposure(
                 host_id=software.host_id,
                 vulnerability_id=pk,
-                product_label=label,
+                product_label=key[1],
                 first_seen=now,
                 last_seen=now,
                 **values,
@@ -1243,33 +1320,52 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
             to_create.append(exposure)
             existing[key] = exposure
             counts["new"] += 1
-            hosts[software.host_id].changed = True
+            change.changed = True
+            if affected:
+                change.worse.add(pk)
             continue
-        if current.pk in seen:
+        if current.pk is None or current.pk in seen:
             continue  # the same entry matched twice (two criteria): one exposure
         seen.add(current.pk)
-        reopened = current.resolved_at is not None
-        differs = any(getattr(current, k) != v for k, v in values.items())
-        if reopened:
+        if current.resolved_at is not None:
             counts["reopened"] += 1
             current.resolved_at = None
             current.resolution_note = ""
-        if reopened or (
-            differs
-            and (
-                current.status != values["status"]
-                or current.fixed_version != values["fixed_version"]
-                or current.priority != values["priority"]
-            )
-        ):
-            hosts[software.host_id].changed = True
+            change.changed = True
+            if affected:
+                change.worse.add(pk)
+        else:
+            if current.fixed_version != values["fixed_version"]:
+                change.changed = True
+            if affected and current.status != values["status"]:
+                change.changed = True
+                change.worse.add(pk)  # newly affected: new evidence of the problem
+            elif current.status != values["status"] or (
+                affected and values["priority"] < current.priority
+            ):
+                # More urgent (EPSS, KEV…): the guidance is refreshed; a graver finding
+                # (KEV makes it critical) counts as new evidence (see the findings below).
+                change.changed = True
+        if current.resolved_at is None and all(getattr(current, k) == v for k, v in values.items()):
+            continue  # unchanged: its last_seen is moved with the others, in one statement
         for k, v in values.items():
             setattr(current, k, v)
         current.last_seen = now
         to_update.append(current)
+    gone_ids = [
+        e.pk
+        for e in existing.values()
+        if e.pk is not None and e.pk not in seen and e.resolved_at is None
+    ]
+    gone: list[Exposure] = []
+    for chunk in _chunks(gone_ids):
+        gone.extend(
+            Exposure.objects.filter(pk__in=chunk).select_related("vulnerability", "software")
+        )
+    # Every exposure still open was seen now; the ones that are gone keep their last_seen
+    # (written back below from what was read before this statement).
+    scope.filter(resolved_at__isnull=True).update(last_seen=now)
     Exposure.objects.bulk_create(to_create, batch_size=500)
-    seen.update(e.pk for e in to_create)
-    gone = [e for e in existing.values() if e.pk not in seen and e.resolved_at is None]
     software_now = _software_by_host({e.host_id for e in gone})
     for exposure in gone:
         exposure.resolved_at = now
@@ -1277,30 +1373,20 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
         to_update.append(exposure)
         hosts[exposure.host_id].resolved.append(exposure)
         counts["resolved"] += 1
-    Exposure.objects.bulk_update(
-        to_update,
-        [
-            "unit_id",
-            "software_id",
-            "status",
-            "reason",
-            "criteria",
-            "fixed_version",
-            "priority",
-            "score",
-            "last_seen",
-            "resolved_at",
-            "resolution_note",
-        ],
-        batch_size=500,
-    )
-    for host_id, change in hosts.items():
-        if change.changed or change.resolved:
-            findings, task = _host_findings_and_task(actor, host_id, change, now)
+    _write_exposures(to_update)
+    touched = {h: c for h, c in hosts.items() if c.changed or c.resolved}
+    if touched:
+        context = _RunContext(
+            actor=actor,
+            now=now,
+            today=timezone.localdate(),
+            policy={k: VulnDuePolicy.days_for(k) for k in VulnDuePolicy.KEYS},
+            advisories=_advisories_by_record(),
+        )
+        for host_id, change in touched.items():
+            findings, tasks = _host_findings_and_task(context, host_id, change)
             counts["findings"] += findings
-            counts["tasks"] += task
-    counts["affected"] = counts.get(ExposureStatus.AFFECTED, 0)
-    counts["needs_review"] = counts.get(ExposureStatus.NEEDS_REVIEW, 0)
+            counts["tasks"] += tasks
     return {
         k: counts[k]
         for k in (
@@ -1319,8 +1405,9 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
 
 def _software_by_host(host_ids: set[int]) -> dict[int, list[Software]]:
     out: dict[int, list[Software]] = defaultdict(list)
-    for s in Software.objects.filter(host_id__in=host_ids):
-        out[s.host_id].append(s)
+    for chunk in _chunks(sorted(host_ids)):
+        for s in Software.objects.filter(host_id__in=chunk):
+            out[s.host_id].append(s)
     return out
 
 
@@ -1368,22 +1455,27 @@ def _policy_key(vuln: Vulnerability) -> str:
     return "kev" if vuln.kev else finding_severity(vuln)
 
 
-def _advisories_by_record(record_ids: Iterable[str]) -> dict[str, list[Advisory]]:
-    ids = set(record_ids)
+def _advisories_by_record() -> dict[str, list[Advisory]]:
+    """Every advisory under each record id it concerns: its CVE ids and its own record."""
     out: dict[str, list[Advisory]] = defaultdict(list)
-    for advisory in Advisory.objects.select_related("record"):
+    for advisory in Advisory.objects.select_related("record").order_by("issued_on", "pk"):
         for cve in advisory.cve_ids or []:
-            if cve in ids:
-                out[cve].append(advisory)
-        if advisory.record is not None and advisory.record.record_id in ids:
+            out[cve].append(advisory)
+        if advisory.record is not None:
             out[advisory.record.record_id].append(advisory)
     return out
 
 
-def due_date_for_host(exposures: Sequence[Exposure], advisories, today: dt.date) -> dt.date:
+def due_date_for_host(
+    exposures: Sequence[Exposure],
+    advisories: Mapping[str, list[Advisory]],
+    today: dt.date,
+    policy: Mapping[str, int] | None = None,
+) -> dt.date:
     """Today plus the policy's days of the worst item (KEV or CVSS severity); an advisory's
     deadline when it is earlier (never before today)."""
-    policy = {k: VulnDuePolicy.days_for(k) for k in VulnDuePolicy.KEYS}
+    if policy is None:
+        policy = {k: VulnDuePolicy.days_for(k) for k in VulnDuePolicy.KEYS}
     days = min(policy[_policy_key(e.vulnerability)] for e in exposures)
     due = today + dt.timedelta(days=days)
     for e in exposures:
@@ -1393,7 +1485,7 @@ def due_date_for_host(exposures: Sequence[Exposure], advisories, today: dt.date)
     return due
 
 
-def _host_findings_and_task(actor, host_id: int, change: _HostChange, now) -> tuple[int, int]:
+def _host_findings_and_task(context: _RunContext, host_id: int, change: _HostChange):
     """Bring the findings and the task of one host in line with its exposures. Returns
     (findings recorded or resolved, tasks opened or refreshed)."""
     from lachan.remediation.services import open_or_refresh_task, record_finding, resolve_finding
@@ -1416,39 +1508,83 @@ def _host_findings_and_task(actor, host_id: int, change: _HostChange, now) -> tu
     }
     touched = 0
     open_findings: list[Finding] = []
+    new_findings: list[tuple[Finding, list[Exposure]]] = []
+    links: list[tuple[int, int]] = []  # (finding, exposure)
     for exposures in by_vuln.values():
         vuln = exposures[0].vulnerability
         key = f"{host.pk}:{vuln.record_id}"
         finding = findings.get(key)
         labels = sorted({e.product_label for e in exposures})
-        if (
-            finding is None
-            or finding.resolved_at is not None
-            or any(e.finding_id is None for e in exposures)
-        ):
-            finding, _created = record_finding(
-                actor=actor,
+        title = _("Lỗ hổng %(id)s trên máy %(host)s (%(software)s)") % {
+            "id": vuln.record_id,
+            "host": host.name,
+            "software": ", ".join(labels),
+        }
+        evidence = {
+            "host": host.name,
+            "record": vuln.record_id,
+            "software": labels,
+            "fixed_version": exposures[0].fixed_version,
+            "kev": vuln.kev,
+            "cvss": vuln.cvss,
+        }
+        severity = finding_severity(vuln)
+        if finding is None:
+            # Many at once on a first run (an old browser has hundreds of records): created
+            # together, with one audit record for the host below.
+            finding = Finding(
                 source=SourceKind.VULNERABILITY,
                 unit=host.unit,
                 dedupe_key=key,
-                title=_("Lỗ hổng %(id)s trên máy %(host)s (%(software)s)")
-                % {"id": vuln.record_id, "host": host.name, "software": ", ".join(labels)},
-                severity=finding_severity(vuln),
-                evidence={
-                    "host": host.name,
-                    "record": vuln.record_id,
-                    "software": labels,
-                    "fixed_version": exposures[0].fixed_version,
-                    "kev": vuln.kev,
-                    "cvss": vuln.cvss,
-                },
+                title=title[:300],
+                severity=severity,
+                evidence=evidence,
                 asset_ref=host.name,
-                seen_at=now,
+                first_seen=context.now,
+                last_seen=context.now,
+            )
+            new_findings.append((finding, exposures))
+        elif (
+            vuln.pk in change.worse
+            or Severity.rank(severity) > Severity.rank(finding.severity)
+            or any(e.finding_id != finding.pk for e in exposures)
+        ):
+            finding, _created = record_finding(
+                actor=context.actor,
+                source=SourceKind.VULNERABILITY,
+                unit=host.unit,
+                dedupe_key=key,
+                title=title,
+                severity=severity,
+                evidence=evidence,
+                asset_ref=host.name,
+                seen_at=context.now,
             )
             touched += 1
-            Exposure.objects.filter(pk__in=[e.pk for e in exposures]).update(finding=finding)
+            links.extend((finding.pk, e.pk) for e in exposures if e.finding_id != finding.pk)
+            change.worse.add(vuln.pk)
         open_findings.append(finding)
-    still_open = {e.vulnerability_id for e in affected}
+    if new_findings:
+        Finding.objects.bulk_create([f for f, _e in new_findings], batch_size=500)
+        for finding, exposures in new_findings:
+            links.extend((finding.pk, e.pk) for e in exposures)
+            change.worse.add(exposures[0].vulnerability_id)
+        touched += len(new_findings)
+        record(
+            actor=context.actor,
+            action="finding.create",
+            object_type="remediation.finding",
+            object_repr=host.name,
+            unit=host.unit,
+            after={
+                "findings": [f.pk for f, _e in new_findings],
+                "records": [e[0].vulnerability.record_id for _f, e in new_findings],
+            },
+            message=_("%(n)d phát hiện lỗ hổng trên máy %(host)s")
+            % {"n": len(new_findings), "host": host.name},
+        )
+    _link_findings(links)
+    still_open = set(by_vuln)
     gone_by_vuln: dict[int, list[Exposure]] = defaultdict(list)
     for e in change.resolved:
         if e.status == ExposureStatus.AFFECTED:
@@ -1458,32 +1594,37 @@ def _host_findings_and_task(actor, host_id: int, change: _HostChange, now) -> tu
             continue
         finding = findings.get(f"{host.pk}:{exposures[0].vulnerability.record_id}")
         if finding is not None and finding.resolved_at is None:
-            resolve_finding(actor=None, finding=finding, note=exposures[0].resolution_note[:500])
+            resolve_finding(actor=None, finding=finding, note=exposures[0].resolution_note)
             touched += 1
-    tasks = 0
     problem_key = f"vuln:{host.pk}"
-    if affected:
-        advisories = _advisories_by_record(e.vulnerability.record_id for e in affected)
-        today = timezone.localdate()
-        due = due_date_for_host(affected, advisories, today)
-        severity = max((f.severity for f in open_findings), key=Severity.rank)
+    unfinished = Task.objects.filter(
+        unit=host.unit, problem_key=problem_key, status__in=UNFINISHED_STATUSES
+    ).first()
+    tasks = 0
+    if affected and (change.worse or unfinished is not None):
+        # A new task only for new evidence (a record newly affecting the host, or graver);
+        # otherwise the unfinished task's title and guidance are refreshed.
+        due = due_date_for_host(affected, context.advisories, context.today, context.policy)
+        linked = set(unfinished.findings.values_list("pk", flat=True)) if unfinished else set()
         task, _created = open_or_refresh_task(
-            actor=actor,
+            actor=context.actor,
             unit=host.unit,
             problem_key=problem_key,
             title=task_title(host, affected),
-            guidance=task_guidance(host, affected, review, advisories),
-            severity=severity,
-            findings=open_findings,
+            guidance=task_guidance(host, affected, review, context.advisories),
+            severity=max((f.severity for f in open_findings), key=Severity.rank),
+            # Only the findings the task lacks (the service checks each one it is given).
+            findings=[f for f in open_findings if f.pk not in linked],
             source=SourceKind.VULNERABILITY,
             due_date=due,
         )
         if due < task.due_date:
+            # The vulnerability policy (not the generic one) decides how close it comes.
             before = snapshot(task, ["due_date"])
             task.due_date = due
             task.save(update_fields=["due_date", "updated_at"])
             record(
-                actor=actor,
+                actor=context.actor,
                 action="task.due_date",
                 obj=task,
                 unit=host.unit,
@@ -1492,34 +1633,47 @@ def _host_findings_and_task(actor, host_id: int, change: _HostChange, now) -> tu
                 message=_("Hạn xử lý theo thời hạn xử lý lỗ hổng"),
             )
         tasks += 1
-    gone = [e for e in change.resolved if e.status == ExposureStatus.AFFECTED]
+        unfinished = task
+    gone = [e for exposures in gone_by_vuln.values() for e in exposures]
     if gone:
-        _comment_resolved(host, problem_key, gone, remaining=len(still_open))
+        _comment_resolved(host, problem_key, unfinished, gone, remaining=len(still_open))
     return touched, tasks
 
 
-def _comment_resolved(host: Host, problem_key: str, gone: list[Exposure], remaining: int) -> None:
-    """A comment on the host's task listing the exposures that disappeared (never closes it)."""
+def _link_findings(links: Sequence[tuple[int, int]]) -> None:
+    """Point exposures at their findings: ``(finding pk, exposure pk)`` pairs, one statement."""
+    from django.db import connection
+
+    if not links:
+        return
+    table = connection.ops.quote_name(Exposure._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(links, 5000):
+            cursor.executemany(f"UPDATE {table} SET finding_id = %s WHERE id = %s", chunk)
+
+
+def _comment_resolved(
+    host: Host, problem_key: str, task: Task | None, gone: list[Exposure], remaining: int
+) -> None:
+    """A comment on the host's task (the unfinished one, else the latest) listing the
+    exposures that disappeared. The task is never closed here: the Department verifies."""
     from lachan.remediation.services import add_comment
 
-    task = (
-        Task.objects.filter(unit=host.unit, problem_key=problem_key)
-        .order_by(
-            # the unfinished one first, else the latest
-            "-created_at",
-            "-pk",
+    if task is None:
+        task = (
+            Task.objects.filter(unit=host.unit, problem_key=problem_key)
+            .order_by("-created_at", "-pk")
+            .first()
         )
-        .first()
-    )
-    unfinished = Task.objects.filter(
-        unit=host.unit, problem_key=problem_key, status__in=UNFINISHED_STATUSES
-    ).first()
-    task = unfinished or task
     if task is None:
         return
     lines = [
         _("Lần đối chiếu ngày %(day)s: %(n)d lỗ hổng không còn ảnh hưởng máy %(host)s:")
-        % {"day": timezone.localdate().strftime("%d/%m/%Y"), "n": len(gone), "host": host.name}
+        % {
+            "day": timezone.localdate().strftime("%d/%m/%Y"),
+            "n": len({e.vulnerability_id for e in gone}),
+            "host": host.name,
+        }
     ]
     for e in sorted(gone, key=lambda e: (e.vulnerability.record_id, e.product_label)):
         lines.append(f"- {e.vulnerability.record_id} — {e.resolution_note}")
@@ -1563,14 +1717,33 @@ def _exposure_line(e: Exposure) -> str:
     if severity in SEVERITY_LABELS:
         facts.append(_("mức %(s)s") % {"s": _(SEVERITY_LABELS[severity])})
     if vuln.cvss is not None:
-        facts.append(f"CVSS {vuln.cvss:.1f}")
+        facts.append(f"CVSS {vuln.cvss:.1f}".replace(".", ","))
     if vuln.kev:
         facts.append(_("đang bị khai thác"))
     if vuln.kev_ransomware:
         facts.append(_("dùng trong mã độc tống tiền"))
     if vuln.epss is not None:
-        facts.append(f"EPSS {vuln.epss * 100:.1f}%")
+        facts.append(f"EPSS {vuln.epss * 100:.1f}%".replace(".", ","))
     return f"{vuln.record_id} — {e.product_label}" + (f" ({', '.join(facts)})" if facts else "")
+
+
+def upgrade_advice(exposures: Sequence[Exposure]) -> str:
+    """What to upgrade a product to so that all its records are fixed: the highest of their
+    fixed versions; the latest release when some record gives none."""
+    from lachan.engine.versions import compare
+
+    fixed = [e.fixed_version for e in exposures if e.fixed_version]
+    highest = ""
+    for version in fixed:
+        if not highest or (compare(version, highest) or 0) > 0:
+            highest = version
+    if highest and len(fixed) == len(exposures):
+        return _("Cập nhật lên phiên bản %(v)s hoặc mới hơn.") % {"v": highest}
+    if highest:
+        return _(
+            "Cập nhật lên phiên bản mới nhất theo hướng dẫn của nhà phát triển (tối thiểu %(v)s)."
+        ) % {"v": highest}
+    return _("Cập nhật lên phiên bản mới nhất theo hướng dẫn của nhà phát triển.")
 
 
 def task_guidance(
@@ -1591,45 +1764,48 @@ def task_guidance(
     if where:
         heading += f" ({', '.join(where)})"
     count = len({e.vulnerability_id for e in affected})
-    lines = [
-        heading + _(" có %(n)d lỗ hổng cần xử lý:") % {"n": count},
-        "",
-    ]
-    for i, e in enumerate(affected, start=1):
-        vuln = e.vulnerability
-        lines.append(f"{i}. {_exposure_line(e)}")
-        if e.fixed_version:
-            lines.append(
-                "   " + _("Cập nhật lên phiên bản %(v)s hoặc mới hơn.") % {"v": e.fixed_version}
-            )
-        else:
-            lines.append(
-                "   " + _("Cập nhật lên phiên bản mới nhất theo hướng dẫn của nhà phát triển.")
-            )
-        if vuln.kev and vuln.kev_required_action:
-            due = (
-                _(" (hạn theo CISA: %(d)s)") % {"d": vuln.kev_due_date.strftime("%d/%m/%Y")}
-                if vuln.kev_due_date
-                else ""
-            )
-            lines.append(
-                "   "
-                + _("Yêu cầu xử lý (danh mục KEV): %(a)s%(due)s")
-                % {"a": vuln.kev_required_action, "due": due}
-            )
-        for advisory in advisories.get(vuln.record_id, []):
-            ref = f" {advisory.reference_number}" if advisory.reference_number else ""
-            action = advisory.required_action or _("xử lý theo cảnh báo")
-            deadline = (
-                _(", hạn %(d)s") % {"d": advisory.deadline.strftime("%d/%m/%Y")}
-                if advisory.deadline
-                else ""
-            )
-            lines.append(
-                "   "
-                + _("Theo cảnh báo “%(t)s”%(ref)s: %(a)s%(deadline)s")
-                % {"t": advisory.title, "ref": ref, "a": action, "deadline": deadline}
-            )
+    lines = [heading + _(" có %(n)d lỗ hổng cần xử lý:") % {"n": count}]
+    groups: dict[str, list[Exposure]] = {}
+    for e in affected:  # worst first: the groups come in the order of their worst item
+        groups.setdefault(e.product_label, []).append(e)
+    for i, (label, exposures) in enumerate(groups.items(), start=1):
+        n = len({e.vulnerability_id for e in exposures})
+        lines += [
+            "",
+            f"{i}. {label} — "
+            + _("%(n)d lỗ hổng. %(action)s")
+            % {
+                "n": n,
+                "action": upgrade_advice(exposures),
+            },
+        ]
+        for e in exposures:
+            vuln = e.vulnerability
+            lines.append(f"   - {_exposure_line(e)}")
+            if vuln.kev and vuln.kev_required_action:
+                due = (
+                    _(" (hạn theo CISA: %(d)s)") % {"d": vuln.kev_due_date.strftime("%d/%m/%Y")}
+                    if vuln.kev_due_date
+                    else ""
+                )
+                lines.append(
+                    "     "
+                    + _("Yêu cầu xử lý (danh mục KEV): %(a)s%(due)s")
+                    % {"a": vuln.kev_required_action, "due": due}
+                )
+            for advisory in advisories.get(vuln.record_id, []):
+                ref = f" {advisory.reference_number}" if advisory.reference_number else ""
+                action = advisory.required_action or _("xử lý theo cảnh báo")
+                deadline = (
+                    _(", hạn %(d)s") % {"d": advisory.deadline.strftime("%d/%m/%Y")}
+                    if advisory.deadline
+                    else ""
+                )
+                lines.append(
+                    "     "
+                    + _("Theo cảnh báo “%(t)s”%(ref)s: %(a)s%(deadline)s")
+                    % {"t": advisory.title, "ref": ref, "a": action, "deadline": deadline}
+                )
     if review:
         lines += ["", _("Cần kiểm tra thêm (chưa kết luận được, không tính vào số lỗ hổng):")]
         for e in review:
