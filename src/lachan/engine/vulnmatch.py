@@ -559,7 +559,7 @@ def _hits_many(
     a version whose order against the keys is not certain). The certain versions of the
     product are tested all at once, in blocks of versions."""
     out: list[tuple[list[int], list[tuple[int, str]]]] = [([], []) for _ in versions]
-    parsed_versions = [parse_version(v) for v in versions]
+    parsed_versions = [parsed.version(v) for v in versions]
     # A version with a post-release word (9.3p1) orders for certain against bounds without
     # one, and against bounds with the same one (the product's fast bounds have at most one).
     words = rules.post_words
