@@ -308,7 +308,7 @@ def test_a_change_queues_matching_for_the_unit_after_commit(
     tree, django_capture_on_commit_callbacks, monkeypatch
 ):
     calls = []
-    monkeypatch.setattr("lachan.intel.tasks.rematch.delay", lambda units=None: calls.append(units))
+    monkeypatch.setattr("lachan.intel.tasks.rematch", lambda units=None: calls.append(units))
     with django_capture_on_commit_callbacks(execute=True):
         assert run(csv_bytes(ROWS)).ok
     assert calls == [sorted([tree.a.pk, tree.b.pk])]

@@ -628,6 +628,7 @@ def test_configured_feeds_are_downloaded_and_imported(settings, tree, feed_serve
 def test_the_beat_entry_exists_only_when_feeds_are_configured():
     from lachan.celery import app
 
+    app.loader.import_default_modules()
     assert "download-vuln-feeds" not in app.conf.beat_schedule
     assert "lachan.intel.download_feeds" in app.tasks
     assert "lachan.intel.rematch" in app.tasks

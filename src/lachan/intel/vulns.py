@@ -1019,7 +1019,12 @@ def schedule_rematch(*, unit_ids: Iterable[int] | None = None) -> None:
         dispatch.lachan_sent = True  # type: ignore[attr-defined]
         units = None if ALL_UNITS in dispatch.lachan_rematch else sorted(dispatch.lachan_rematch)
         try:
-            rematch.delay(units)
+            if settings.CELERY_TASK_ALWAYS_EAGER:
+                # In-process (embedded default): call it, as notifications do; touching the
+                # Celery app here would fix its configuration for the rest of the process.
+                rematch(units)
+            else:
+                rematch.delay(units)
         except Exception:
             # The change is committed; a failed (in-process) matching run must not make it
             # look failed. The next change or `lachan vuln rematch` runs it again.
@@ -1205,7 +1210,21 @@ EXPOSURE_FIELDS = (
 )
 
 
-def _write_exposures(exposures: Sequence[Exposure]) -> None:
+_ROW_FIELDS = ("pk", "host_id", "product_label", "vulnerability_id", *EXPOSURE_FIELDS)
+
+
+class _ExposureRow:
+    """A stored exposure as matching compares it: plain attributes, no model instance (a run
+    over a province reads a million of them)."""
+
+    __slots__ = _ROW_FIELDS
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        for name, value in zip(_ROW_FIELDS, values, strict=True):
+            setattr(self, name, value)
+
+
+def _write_exposures(exposures: Sequence[Any]) -> None:
     """Write the ``EXPOSURE_FIELDS`` of changed exposures with one prepared UPDATE run for
     all rows (``bulk_update``'s CASE expressions cost seconds per thousand rows: a daily
     EPSS refresh changes the score of every exposure)."""
@@ -1272,17 +1291,10 @@ def run_matching(*, actor=None, units: Iterable[Unit | int] | None = None) -> di
     scope = Exposure.objects.all()
     if unit_list is not None:
         scope = scope.filter(unit__in=unit_list)
-    existing = {
-        (e.host_id, e.product_label, e.vulnerability_id): e
-        for e in scope.only(
-            "pk",
-            "host",
-            "product_label",
-            "vulnerability",
-            "first_seen",
-            *(f.removesuffix("_id") for f in EXPOSURE_FIELDS),
-        ).iterator(chunk_size=BATCH_SIZE)
-    }
+    existing: dict[tuple[int, str, int], Any] = {}
+    for values_row in scope.values_list(*_ROW_FIELDS).iterator(chunk_size=BATCH_SIZE):
+        row = _ExposureRow(values_row)
+        existing[(row.host_id, row.product_label, row.vulnerability_id)] = row
     seen: set[int] = set()
     to_create: list[Exposure] = []
     to_update: list[Exposure] = []
