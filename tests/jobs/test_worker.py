@@ -136,6 +136,12 @@ def worker(transactional_db, redis_broker, smtp, settings):
     env.pop("LACHAN_TEST_SQLITE", None)
     settings.CELERY_BROKER_URL = redis_broker
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # Earlier tests in this process may have used the app (its configuration is read once and
+    # then cached): point it at this broker and drop any connection it kept.
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    _forget_connections(app)
+    app.conf.broker_url = redis_broker
+    app.conf.task_always_eager = False
     process = WorkerProcess(env)
     try:
         process.wait_ready()
@@ -143,12 +149,18 @@ def worker(transactional_db, redis_broker, smtp, settings):
     finally:
         process.stop()
         # Forget the broker connections this process opened for the test.
+        _forget_connections(app)
+        app.conf.broker_url, app.conf.task_always_eager = previous
+
+
+def _forget_connections(app) -> None:
+    if app._pool is not None:
         app.pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
-def _wait_rows(qs, count: int, timeout: float = 30.0) -> list[Notification]:
+def _wait_rows(qs, count: int, timeout: float = 90.0) -> list[Notification]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = list(qs.filter(status=NotificationStatus.SENT))
@@ -168,7 +180,7 @@ def test_worker_delivers_task_mail_and_runs_reminders(worker, smtp, tree, dept_o
     )
     rows = Notification.objects.filter(event="task.assigned", object_id=str(task.pk))
     assert rows.count() == 2
-    received = smtp.wait_for(2, timeout=30)
+    received = smtp.wait_for(2, timeout=90)
     assert sorted(r for m in received for r in m.recipients) == [
         "it.a@example.edu.vn",
         "it_a@example.edu.vn",
@@ -187,7 +199,7 @@ def test_worker_delivers_task_mail_and_runs_reminders(worker, smtp, tree, dept_o
     send_overdue_reminders.delay(timezone.localdate().isoformat())
     overdue = Notification.objects.filter(event="task.overdue", object_id=str(task.pk))
     _wait_rows(overdue, 2)
-    received = smtp.wait_for(2, timeout=30)
+    received = smtp.wait_for(2, timeout=90)
     assert all(m.subject.startswith("[Lá Chắn] QUÁ HẠN") for m in received)
     due = (timezone.localdate() - dt.timedelta(days=2)).strftime("%d/%m/%Y")
     assert f"Hạn xử lý: {due}" in received[0].body
