@@ -8,20 +8,19 @@ touches no database, so officers and scripts can run it anywhere.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import datetime as dt
 import io
 import json
 import os
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .output import fail
+from .output import fail, is_terminal, one_line, open_binary_output
 
 ROW_KEYS = (
     "row",
@@ -133,7 +132,7 @@ def match(
         except ValueError as exc:
             fail(str(exc))
     stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
-    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+    if output is None and fmt == "xlsx" and is_terminal(stdout):
         fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
 
     # (A thread preparing the registry while the list is read was measured slower: the
@@ -148,7 +147,7 @@ def match(
             allow_documentation=allow_documentation,
         )
     except engine.BotnetFileError as exc:
-        fail(_one_line(str(exc)))
+        fail(one_line(str(exc)))
     if chosen_period is None:
         earliest = botnet_list.earliest()
         if earliest is not None:
@@ -178,7 +177,7 @@ def match(
             "hãy dùng --format csv hoặc json."
         )
     try:
-        with _open_output(output, stdout) as stream:
+        with open_binary_output(output, stdout) as stream:
             if fmt == "json":
                 write_json(stream, summary, rows, rejected)
             elif fmt == "csv":
@@ -217,13 +216,13 @@ def import_(list_file: Path, period: str, source: str) -> None:
     try:
         data = _read_file(list_file)
     except BotnetFileError as exc:
-        fail(_one_line(str(exc)))
+        fail(one_line(str(exc)))
     try:
         stored = import_botnet_list(
             actor=None, data=data, filename=list_file.name, period=month, source=source
         )
     except ValidationError as exc:
-        fail(_one_line(" ".join(exc.messages)))
+        fail(one_line(" ".join(exc.messages)))
     summary = stored.summary()
     click.echo(f"{list_file.name}: đã nhập danh sách kỳ {month:%m/%Y} (số {stored.pk}).")
     for key in SUMMARY_KEYS:
@@ -257,7 +256,7 @@ def matches(period: str, fmt: str, output: Path | None) -> None:
 
     month = _month(period)
     stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
-    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+    if output is None and fmt == "xlsx" and is_terminal(stdout):
         fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
     ensure_migrated()
     from lachan.intel import selectors
@@ -279,7 +278,7 @@ def matches(period: str, fmt: str, output: Path | None) -> None:
     summary = selectors.summary_for_period(None, month)
     rejected = selectors.rejected_for_period(None, month)
     try:
-        with _open_output(output, stdout) as stream:
+        with open_binary_output(output, stdout) as stream:
             if fmt == "json":
                 write_json(stream, summary, frame, rejected)
             elif fmt == "csv":
@@ -339,7 +338,7 @@ def notice(period: str, unit_code: str | None, all_units: bool, fmt: str, output
         try:
             data = render(reports.unit_notice(unit=unit, period=month))
         except reports.NothingToReport as exc:
-            fail(_one_line(str(exc)))
+            fail(one_line(str(exc)))
         target = output / notice_filename(unit.code, month, fmt) if output.is_dir() else output
         _write_document(target, data)
         click.echo(f"Đã ghi {target}.", err=True)
@@ -348,7 +347,7 @@ def notice(period: str, unit_code: str | None, all_units: bool, fmt: str, output
     try:
         reports.period_figures(month)  # fails early, in one line, when the period has no list
     except reports.NothingToReport as exc:
-        fail(_one_line(str(exc)))
+        fail(one_line(str(exc)))
     if output.exists() and not output.is_dir():
         fail(f"{output} là tệp; với --all cần một thư mục.")
     try:
@@ -398,7 +397,7 @@ def summary(period: str, fmt: str, output: Path) -> None:
         else:
             data = _document_renderer(fmt)(reports.province_summary(period=month))
     except reports.NothingToReport as exc:
-        fail(_one_line(str(exc)))
+        fail(one_line(str(exc)))
     _write_document(output, data)
     click.echo(f"Đã ghi {output}.", err=True)
 
@@ -466,32 +465,6 @@ def _read_file(path: Path) -> bytes:
         raise BotnetFileError(
             str(path), f"Không đọc được tệp {path}: {exc.strerror or exc}."
         ) from None
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-@contextlib.contextmanager
-def _open_output(output: Path | None, stdout: Any) -> Iterator[Any]:
-    """A binary stream: the output file, or standard output."""
-    if output is not None:
-        with output.open("wb") as stream:
-            yield stream
-    elif stdout is not None:
-        yield stdout
-        stdout.flush()
-    else:  # a text-only stdout (as in some test runners)
-        buffer = io.BytesIO()
-        yield buffer
-        click.echo(buffer.getvalue().decode("utf-8"), nl=False)
 
 
 # --- output documents -----------------------------------------------------------------------

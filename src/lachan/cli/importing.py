@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from . import ensure_migrated
-from .output import fail, print_rows
+from .output import fail, is_terminal, print_rows
 
 
 def add_import_export(
@@ -103,7 +103,7 @@ def write_export(produce: Callable[[], bytes], *, fmt: str, output: Path | None)
     from django.utils.translation import gettext as _
 
     stdout = getattr(sys.stdout, "buffer", sys.stdout)
-    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+    if output is None and fmt == "xlsx" and is_terminal(stdout):
         fail(_("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp)."))
     data = produce()
     if output is None:
@@ -115,13 +115,6 @@ def write_export(produce: Callable[[], bytes], *, fmt: str, output: Path | None)
     except OSError as exc:
         fail(_("Không ghi được tệp %(f)s: %(e)s") % {"f": output, "e": exc.strerror or exc})
     click.echo(_("Đã ghi %(f)s.") % {"f": output}, err=True)
-
-
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
 
 
 class ImportProgress:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -45,3 +48,30 @@ def fail(message: str, code: int = 1) -> None:
     """One line on stderr and a non-zero exit: never a traceback for a user mistake."""
     click.echo(f"Lỗi: {message}", err=True)
     sys.exit(code)
+
+
+def one_line(text: str) -> str:
+    """A message on one line (for ``fail``)."""
+    return " ".join(text.split())
+
+
+def is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+@contextlib.contextmanager
+def open_binary_output(output: Path | None, stdout: Any) -> Iterator[Any]:
+    """A binary stream: the output file, or standard output."""
+    if output is not None:
+        with output.open("wb") as stream:
+            yield stream
+    elif stdout is not None:
+        yield stdout
+        stdout.flush()
+    else:  # a text-only stdout (as in some test runners)
+        buffer = io.BytesIO()
+        yield buffer
+        click.echo(buffer.getvalue().decode("utf-8"), nl=False)

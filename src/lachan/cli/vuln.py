@@ -9,18 +9,17 @@ stored exposures), ``rematch``.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from .output import fail
+from .output import fail, is_terminal, one_line, open_binary_output
 
 FORMATS = ("json", "csv", "xlsx")
 # Labels of the XLSX columns (the JSON keys stay the header of CSV, for machines).
@@ -113,13 +112,13 @@ def match(
     from lachan.intel import vuln_rows
 
     stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
-    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+    if output is None and fmt == "xlsx" and is_terminal(stdout):
         fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
     try:
         data = _read_file(inventory_file)
         inventory = vuln_rows.read_inventory(data, inventory_file.name)
     except tabular.TabularError as exc:
-        fail(_one_line(f"{inventory_file}: {exc}"))
+        fail(one_line(f"{inventory_file}: {exc}"))
     try:
         kev = feeds.read_kev(kev_file) if kev_file else None
         epss = feeds.read_epss(epss_file) if epss_file else None
@@ -127,7 +126,7 @@ def match(
             cves=[*cves, *more_cves], inventory=inventory, kev=kev, epss=epss
         )
     except feeds.FeedError as exc:
-        fail(_one_line(str(exc)))
+        fail(one_line(str(exc)))
     for warning in inventory.warnings:
         click.echo(f"Lưu ý: {warning}", err=True)
     _write(result, fmt, output, stdout)
@@ -145,37 +144,11 @@ def _read_file(path: Path) -> bytes:
     raise AssertionError("unreachable")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
-
-
-@contextlib.contextmanager
-def _open_output(output: Path | None, stdout: Any) -> Iterator[Any]:
-    """A binary stream: the output file, or standard output."""
-    if output is not None:
-        with output.open("wb") as stream:
-            yield stream
-    elif stdout is not None:
-        yield stdout
-        stdout.flush()
-    else:  # a text-only stdout (as in some test runners)
-        buffer = io.BytesIO()
-        yield buffer
-        click.echo(buffer.getvalue().decode("utf-8"), nl=False)
-
-
 def _write(result: dict[str, Any], fmt: str, output: Path | None, stdout: Any) -> None:
     from lachan.intel.vuln_rows import MATCH_KEYS, SUMMARY_KEYS
 
     try:
-        with _open_output(output, stdout) as stream:
+        with open_binary_output(output, stdout) as stream:
             if fmt == "json":
                 stream.write(json_document(result).encode("utf-8"))
             elif fmt == "csv":
@@ -347,7 +320,7 @@ def import_(paths: Sequence[Path], kev_file: Path | None, epss_file: Path | None
                 actor=None, paths=paths, kev=kev_file, epss=epss_file, progress=bar.update
             )
     except ValidationError as exc:
-        fail(_one_line(" ".join(exc.messages)))
+        fail(one_line(" ".join(exc.messages)))
     labels = {"records": "Bản ghi lỗ hổng", "kev": "Danh mục KEV", "epss": "Điểm EPSS"}
     for feed in done:
         click.echo(
@@ -370,7 +343,7 @@ def matches(unit_code: str | None, fmt: str, output: Path | None) -> None:
     from . import ensure_migrated
 
     stdout = sys.stdout.buffer if hasattr(sys.stdout, "buffer") else None
-    if output is None and fmt == "xlsx" and _is_terminal(stdout):
+    if output is None and fmt == "xlsx" and is_terminal(stdout):
         fail("Định dạng xlsx cần --output TỆP (hoặc chuyển hướng đầu ra vào tệp).")
     ensure_migrated()
     from lachan.intel.vuln_selectors import match_rows
