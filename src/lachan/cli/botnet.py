@@ -20,7 +20,14 @@ from typing import Any
 
 import click
 
-from .output import fail, is_terminal, one_line, open_binary_output
+from .output import (
+    MATCH_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    fail,
+    is_terminal,
+    one_line,
+    open_binary_output,
+)
 
 ROW_KEYS = (
     "row",
@@ -74,21 +81,8 @@ def botnet() -> None:
     metavar="YYYY-MM",
     help="Kỳ của danh sách (mặc định: tháng của thời gian sớm nhất trong danh sách)",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "csv", "xlsx"]),
-    default="json",
-    show_default=True,
-    help="Định dạng đầu ra / output format",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
-)
+@MATCH_FORMAT_OPTION
+@OUTPUT_OPTION
 @click.option(
     "--allow-documentation",
     is_flag=True,
@@ -231,21 +225,8 @@ def import_(list_file: Path, period: str, source: str) -> None:
 
 @botnet.command("matches")
 @click.option("--period", required=True, metavar="YYYY-MM", help="Kỳ của danh sách")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["json", "csv", "xlsx"]),
-    default="json",
-    show_default=True,
-    help="Định dạng đầu ra / output format",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
-)
+@MATCH_FORMAT_OPTION
+@OUTPUT_OPTION
 def matches(period: str, fmt: str, output: Path | None) -> None:
     """Kết quả đối chiếu của các danh sách đã nhập cho một kỳ, cùng dạng với
     `lachan botnet match` (lấy từ cơ sở dữ liệu)."""

@@ -15,6 +15,26 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+# Machine formats of the match commands (``lachan botnet match``, ``lachan vuln match``…).
+MATCH_FORMATS = ("json", "csv", "xlsx")
+
+MATCH_FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(MATCH_FORMATS),
+    default="json",
+    show_default=True,
+    help="Định dạng đầu ra / output format",
+)
+
+OUTPUT_OPTION = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
+)
+
 FORMAT_OPTION = click.option(
     "--format",
     "fmt",

@@ -19,9 +19,15 @@ from typing import Any
 
 import click
 
-from .output import fail, is_terminal, one_line, open_binary_output
+from .output import (
+    MATCH_FORMAT_OPTION,
+    OUTPUT_OPTION,
+    fail,
+    is_terminal,
+    one_line,
+    open_binary_output,
+)
 
-FORMATS = ("json", "csv", "xlsx")
 # Labels of the XLSX columns (the JSON keys stay the header of CSV, for machines).
 XLSX_LABELS = {
     "unit_code": "Mã đơn vị",
@@ -52,26 +58,6 @@ def vuln() -> None:
     """Cảnh báo lỗ hổng: nhập dữ liệu CVE/KEV/EPSS, đối chiếu với danh mục phần mềm."""
 
 
-def _format_option(default: str = "json"):
-    return click.option(
-        "--format",
-        "fmt",
-        type=click.Choice(FORMATS),
-        default=default,
-        show_default=True,
-        help="Định dạng đầu ra / output format",
-    )
-
-
-_output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Ghi ra tệp (mặc định: đầu ra chuẩn)",
-)
-
-
 @vuln.command("match")
 @click.option(
     "--cves",
@@ -90,8 +76,8 @@ _output_option = click.option(
 )
 @click.option("--kev", "kev_file", type=click.Path(path_type=Path), default=None)
 @click.option("--epss", "epss_file", type=click.Path(path_type=Path), default=None)
-@_format_option()
-@_output_option
+@MATCH_FORMAT_OPTION
+@OUTPUT_OPTION
 @click.argument("more_cves", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 def match(
     cves: Sequence[Path],
@@ -335,8 +321,8 @@ def import_(paths: Sequence[Path], kev_file: Path | None, epss_file: Path | None
 @click.option(
     "--unit", "unit_code", default=None, metavar="MÃ", help="Chỉ đơn vị này (và đơn vị trực thuộc)"
 )
-@_format_option()
-@_output_option
+@MATCH_FORMAT_OPTION
+@OUTPUT_OPTION
 def matches(unit_code: str | None, fmt: str, output: Path | None) -> None:
     """Các lỗ hổng đang ảnh hưởng máy của đơn vị (lấy từ cơ sở dữ liệu), cùng dạng với
     `lachan vuln match`."""
