@@ -250,15 +250,27 @@ def _attach_tasks(months, finding_ids) -> None:
 def _attach_seen_next(months, address_sets) -> None:
     periods = sorted(set(BotnetList.objects.values_list("period", flat=True)))
     following = {p: periods[i + 1] for i, p in enumerate(periods[:-1])}
+    wanted = {
+        (unit_id, following[period])
+        for unit_id, period in months
+        if period in following and address_sets[(unit_id, period)]
+    }
+    if not wanted:
+        return
+    # One query for every (unit, next period) asked about.
+    present = set(
+        BotnetListRow.objects.filter(
+            unit_id__in={u for u, _p in wanted},
+            botnet_list__period__in={p for _u, p in wanted},
+        )
+        .filter(_attributed_q())
+        .values_list("unit_id", "botnet_list__period")
+        .distinct()
+    )
     for (unit_id, period), month in months.items():
         nxt = following.get(period)
-        if nxt is None or not address_sets[(unit_id, period)]:
-            continue
-        month.seen_next = (
-            BotnetListRow.objects.filter(botnet_list__period=nxt, unit_id=unit_id)
-            .filter(_attributed_q())
-            .exists()
-        )
+        if (unit_id, nxt) in wanted:
+            month.seen_next = (unit_id, nxt) in present
 
 
 def units_for_period(user, period: dt.date) -> list[UnitMonth]:
