@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "lachan.api",
     "lachan.intel",
     "lachan.documents",
+    "lachan.awareness",
+    "lachan.scams",
+    "lachan.drills",
 ]
 
 MIDDLEWARE = [

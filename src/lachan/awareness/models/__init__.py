@@ -1,0 +1,41 @@
+from .campaigns import (
+    Attempt,
+    Campaign,
+    CampaignLesson,
+    CampaignStatus,
+    Certificate,
+    ClassGroup,
+    Learner,
+    LearnerKind,
+    Progress,
+)
+from .lessons import (
+    Audience,
+    Choice,
+    Lesson,
+    LessonImage,
+    LessonVersion,
+    Question,
+    QuestionKind,
+    Topic,
+)
+
+__all__ = [
+    "Attempt",
+    "Audience",
+    "Campaign",
+    "CampaignLesson",
+    "CampaignStatus",
+    "Certificate",
+    "Choice",
+    "ClassGroup",
+    "Learner",
+    "LearnerKind",
+    "Lesson",
+    "LessonImage",
+    "LessonVersion",
+    "Progress",
+    "Question",
+    "QuestionKind",
+    "Topic",
+]
