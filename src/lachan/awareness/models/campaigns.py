@@ -82,6 +82,8 @@ class ClassGroup(models.Model):
     name = models.CharField(_("lớp"), max_length=40)
     join_code = models.CharField(_("mã tham gia"), max_length=16, unique=True)
     is_open = models.BooleanField(_("đang nhận học sinh"), default=True)
+    # Class size as the unit states it: the denominator of the class's completion rate.
+    expected_students = models.PositiveSmallIntegerField(_("sĩ số"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
