@@ -39,6 +39,9 @@ class Lesson(models.Model):
     questions_per_attempt = models.PositiveSmallIntegerField(_("số câu mỗi lần làm"), default=0)
     is_active = models.BooleanField(_("đang sử dụng"), default=True)
     builtin = models.BooleanField(_("bài có sẵn"), default=False)
+    # When an officer last changed a built-in lesson's content (text, questions, images): the
+    # loader then keeps the officer's content instead of the file's.
+    edited_locally_at = models.DateTimeField(_("sửa trên hệ thống lúc"), null=True, blank=True)
     current_version = models.ForeignKey(
         "LessonVersion",
         verbose_name=_("phiên bản hiện hành"),
