@@ -23,6 +23,7 @@ class SourceKind(models.TextChoices):
     COMPLIANCE = "compliance", _("Tuân thủ cấp độ")
     ALERT = "alert", _("Cảnh báo giám sát")
     MANUAL = "manual", _("Nhập thủ công")
+    SCAM_REPORT = "scam_report", _("Báo cáo lừa đảo")
 
 
 class Finding(models.Model):
