@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 
 from .models import Notification
 
@@ -75,13 +75,19 @@ class EmailChannel:
         )
 
     def deliver(self, notification: Notification) -> None:
-        message = EmailMessage(
-            subject=notification.subject,
-            body=notification.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[notification.recipient],
-            headers={"X-Lachan-Event": notification.event},
-        )
+        headers = {**(notification.headers or {}), "X-Lachan-Event": notification.event}
+        kwargs = {
+            "subject": notification.subject,
+            "body": notification.body,
+            "from_email": notification.from_email or settings.DEFAULT_FROM_EMAIL,
+            "to": [notification.recipient],
+            "headers": headers,
+        }
+        if notification.html_body:
+            message = EmailMultiAlternatives(**kwargs)
+            message.attach_alternative(notification.html_body, "text/html")
+        else:
+            message = EmailMessage(**kwargs)
         message.send(fail_silently=False)
 
 

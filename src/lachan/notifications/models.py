@@ -18,6 +18,11 @@ class Notification(models.Model):
     recipient = models.CharField(_("người nhận"), max_length=255)
     subject = models.CharField(_("tiêu đề"), max_length=255)
     body = models.TextField(_("nội dung"))
+    # Optional richer mail: an HTML alternative, a sender other than DEFAULT_FROM_EMAIL and
+    # extra headers (phishing drills use all three; other events leave them empty).
+    html_body = models.TextField(_("nội dung HTML"), blank=True, default="")
+    from_email = models.CharField(_("người gửi"), max_length=255, blank=True, default="")
+    headers = models.JSONField(_("tiêu đề thư bổ sung"), default=dict, blank=True)
     unit = models.ForeignKey(
         "org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

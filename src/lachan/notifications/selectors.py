@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db.models import Model, QuerySet
 
 from lachan.org.selectors import can_see_unit, is_department_staff, visible_unit_ids
@@ -9,9 +11,24 @@ from lachan.org.selectors import can_see_unit, is_department_staff, visible_unit
 from .models import Notification
 from .services import DEPARTMENT_EVENTS
 
+# Filters other apps register to keep some messages out of every listing for a while (a
+# phishing drill's e-mails until the drill has finished): each takes and returns a queryset.
+LISTING_EXCLUSIONS: list[Callable[[QuerySet[Notification]], QuerySet[Notification]]] = []
+
+
+def register_listing_exclusion(
+    exclusion: Callable[[QuerySet[Notification]], QuerySet[Notification]],
+) -> None:
+    """Hide matching notifications from ``notifications_for``/``notifications_of`` (call it
+    from an AppConfig.ready)."""
+    if exclusion not in LISTING_EXCLUSIONS:
+        LISTING_EXCLUSIONS.append(exclusion)
+
 
 def _hide_department_mail(user, qs: QuerySet[Notification]) -> QuerySet[Notification]:
     """Unit users see what was sent to their unit, not the Department officers' mail."""
+    for exclusion in LISTING_EXCLUSIONS:
+        qs = exclusion(qs)
     if is_department_staff(user):
         return qs
     return qs.exclude(event__in=DEPARTMENT_EVENTS)

@@ -62,8 +62,15 @@ def notify(
     unit=None,
     obj=None,
     channel: str = "email",
+    html_body: str = "",
+    from_email: str = "",
+    headers: dict[str, str] | None = None,
 ) -> list[Notification]:
-    """Queue one message per distinct recipient; delivery happens after the transaction commits."""
+    """Queue one message per distinct recipient; delivery happens after the transaction commits.
+
+    ``html_body`` (an HTML alternative), ``from_email`` (instead of DEFAULT_FROM_EMAIL) and
+    ``headers`` (extra mail headers) are optional; channels that cannot use them ignore them.
+    """
     seen: set[str] = set()
     rows: list[Notification] = []
     for recipient in recipients:
@@ -78,6 +85,9 @@ def notify(
                 recipient=recipient.strip()[:255],
                 subject=" ".join(subject.split())[:255],
                 body=body,
+                html_body=html_body,
+                from_email=from_email[:255],
+                headers=dict(headers or {}),
                 unit=unit,
                 object_type=obj._meta.label_lower if obj is not None else "",
                 object_id=str(obj.pk) if obj is not None else "",
