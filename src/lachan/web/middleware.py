@@ -7,7 +7,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 # URL prefixes reachable without a session (the API has its own token auth).
-PUBLIC_PREFIXES = ("/login/", "/static/", "/api/", "/i18n/", "/healthz", "/favicon.ico")
+PUBLIC_PREFIXES = (
+    "/login/",
+    "/static/",
+    "/api/",
+    "/i18n/",
+    "/healthz",
+    "/favicon.ico",
+    "/kiem-tra/",  # the public scam checker and report form (lachan.scams)
+)
 TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
 
 
