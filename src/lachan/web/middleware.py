@@ -17,6 +17,10 @@ PUBLIC_PREFIXES = (
     "/kiem-tra/",  # the public scam checker and report form (lachan.scams)
 )
 TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
+# Pages open without a session too (the lesson library, for parents and students); unlike the
+# prefixes above, a logged-in user still passes two-factor there, and the views themselves
+# send anonymous visitors to the login page where an account is needed (management pages).
+OPEN_PREFIXES = ("/bai-hoc/",)
 
 
 class LoginRequiredMiddleware:
@@ -24,7 +28,9 @@ class LoginRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
+        if not request.user.is_authenticated and not request.path.startswith(
+            PUBLIC_PREFIXES + OPEN_PREFIXES
+        ):
             return redirect(f"{reverse('login')}?next={request.path}")
         return self.get_response(request)
 

@@ -123,9 +123,7 @@ def clean_student_name(text: str) -> str:
     if not any(ch.isalpha() for ch in name):
         raise ValidationError({"name": _("Họ và tên phải có chữ cái, không chỉ gồm chữ số.")})
     if any(not (ch.isalpha() or ch in " .'-") for ch in name):
-        raise ValidationError(
-            {"name": _("Họ và tên chỉ gồm chữ cái, dấu cách và các dấu . ' -")}
-        )
+        raise ValidationError({"name": _("Họ và tên chỉ gồm chữ cái, dấu cách và các dấu . ' -")})
     return name
 
 
@@ -169,7 +167,9 @@ def _validate_campaign(
     if not title.strip():
         errors["title"] = [_("Hãy đặt tên cho đợt học.")]
     if not audiences:
-        errors["audiences"] = [_("Hãy chọn ít nhất một đối tượng: cán bộ, giáo viên hoặc học sinh.")]
+        errors["audiences"] = [
+            _("Hãy chọn ít nhất một đối tượng: cán bộ, giáo viên hoặc học sinh.")
+        ]
     elif any(a not in CAMPAIGN_AUDIENCES for a in audiences):
         errors["audiences"] = [_("Đối tượng không hợp lệ.")]
     if starts_on is None:
@@ -246,9 +246,7 @@ def save_campaign(
         raise ValidationError(errors)
     created = campaign is None
     if created:
-        campaign = Campaign(
-            created_by=actor if getattr(actor, "is_authenticated", False) else None
-        )
+        campaign = Campaign(created_by=actor if getattr(actor, "is_authenticated", False) else None)
     campaign.title = " ".join(title.split())[:200]
     campaign.description = description.strip()
     campaign.audiences = list(audiences)
@@ -412,7 +410,9 @@ def create_class_group(
 
 
 def _locked_class(group: ClassGroup) -> ClassGroup:
-    return ClassGroup.objects.select_for_update().select_related("unit", "campaign").get(pk=group.pk)
+    return (
+        ClassGroup.objects.select_for_update().select_related("unit", "campaign").get(pk=group.pk)
+    )
 
 
 @transaction.atomic
@@ -488,12 +488,8 @@ def class_for_code(text: str) -> ClassGroup:
     """The open class of an active student campaign behind a typed code; ValidationError else."""
     code = normalize_join_code(text)
     if not code:
-        raise ValidationError(
-            {"code": [_("Mã tham gia gồm 8 ký tự chữ và số, ví dụ K7QM-4RTX.")]}
-        )
-    group = (
-        ClassGroup.objects.select_related("campaign", "unit").filter(join_code=code).first()
-    )
+        raise ValidationError({"code": [_("Mã tham gia gồm 8 ký tự chữ và số, ví dụ K7QM-4RTX.")]})
+    group = ClassGroup.objects.select_related("campaign", "unit").filter(join_code=code).first()
     if group is None:
         raise ValidationError({"code": [_("Không có lớp nào với mã tham gia này.")]})
     campaign = group.campaign
