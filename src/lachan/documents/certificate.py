@@ -49,9 +49,8 @@ def from_certificate(certificate) -> CertificateDocument:
     """Build the document of an ``awareness.Certificate``."""
     from django.utils import timezone
 
-    from lachan.intel.reports import NothingToReport, department
-
     from lachan.awareness.selectors.campaigns import campaign_lessons
+    from lachan.intel.reports import NothingToReport, department
 
     learner = certificate.learner
     campaign = certificate.campaign
