@@ -20,7 +20,13 @@ TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
 # Pages open without a session too (the lesson library, for parents and students); unlike the
 # prefixes above, a logged-in user still passes two-factor there, and the views themselves
 # send anonymous visitors to the login page where an account is needed (management pages).
-OPEN_PREFIXES = ("/bai-hoc/",)
+OPEN_PREFIXES = (
+    "/bai-hoc/",
+    # Students join a class by code, learn and download their certificate without an account.
+    "/tham-gia/",
+    "/hoc/",
+    "/chung-nhan/",
+)
 
 
 class LoginRequiredMiddleware:
