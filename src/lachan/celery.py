@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 app = Celery("lachan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["lachan.notifications", "lachan.remediation", "lachan.intel"])
+app.autodiscover_tasks(["lachan.awareness"])
 
 REMINDER_HOUR = 7  # local time (Asia/Ho_Chi_Minh): before the school day starts
 RETRY_EVERY_MINUTES = 15
@@ -41,6 +42,11 @@ app.conf.beat_schedule = {
     "remind-overdue": {
         "task": "lachan.remediation.send_overdue_reminders",
         "schedule": crontab(hour=REMINDER_HOUR, minute=0),
+    },
+    # Awareness campaigns: learners and units reminded before a campaign's deadline.
+    "remind-campaigns": {
+        "task": "lachan.awareness.send_campaign_reminders",
+        "schedule": crontab(hour=REMINDER_HOUR, minute=30),
     },
     "retry-notifications": {
         "task": "lachan.notifications.retry_unsent",
@@ -105,12 +111,14 @@ class EmbeddedScheduler(threading.Thread):
     def run(self) -> None:
         from django.utils import timezone
 
+        from lachan.awareness.tasks import send_campaign_reminders_now
         from lachan.notifications.services import retry_unsent
         from lachan.remediation.tasks import run_reminders
 
         if self.stopping.wait(self.startup_delay):
             return
         self._job("reminders", run_reminders)
+        self._job("campaign-reminders", send_campaign_reminders_now)
         next_reminders = self.next_reminder_run(timezone.now())
         retry_every = dt.timedelta(minutes=RETRY_EVERY_MINUTES)
         next_retry = timezone.now() + retry_every
@@ -118,6 +126,7 @@ class EmbeddedScheduler(threading.Thread):
             now = timezone.now()
             if now >= next_reminders:
                 self._job("reminders", run_reminders)
+                self._job("campaign-reminders", send_campaign_reminders_now)
                 next_reminders = self.next_reminder_run(now)
             if now >= next_retry:
                 self._job("retry-notifications", retry_unsent)

@@ -19,7 +19,12 @@ HCM = zoneinfo.ZoneInfo("Asia/Ho_Chi_Minh")
 def test_beat_schedule_names_registered_tasks():
     app.loader.import_default_modules()
     schedule = app.conf.beat_schedule
-    assert set(schedule) == {"remind-due-soon", "remind-overdue", "retry-notifications"}
+    assert set(schedule) == {
+        "remind-due-soon",
+        "remind-overdue",
+        "remind-campaigns",  # lachan.awareness: campaign deadlines
+        "retry-notifications",
+    }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
     due_soon = schedule["remind-due-soon"]["schedule"]

@@ -82,7 +82,7 @@ def campaign_lessons(campaign: Campaign) -> list:
 def units_in_scope(user, campaign: Campaign) -> QuerySet[Unit]:
     """The campaign's units (with sub-units when it says so) that the user may see."""
     units = target_units(campaign).filter(is_active=True)
-    if not is_department_staff(user):
+    if user is not None and not is_department_staff(user):
         units = units.filter(pk__in=visible_unit_ids(user))
     return units.order_by("path")
 
@@ -105,7 +105,7 @@ def can_manage_classes(user, campaign: Campaign) -> bool:
 
 def class_groups(user, campaign: Campaign) -> QuerySet[ClassGroup]:
     qs = ClassGroup.objects.filter(campaign=campaign).select_related("unit", "campaign")
-    if not is_department_staff(user):
+    if user is not None and not is_department_staff(user):
         qs = qs.filter(unit__in=visible_unit_ids(user))
     return qs.order_by("unit__path", "name")
 
@@ -339,7 +339,7 @@ class ProgressReport:
 
 def progress_report(user, campaign: Campaign) -> ProgressReport:
     """Completion and pass rates of a campaign per unit, class and lesson, and its learners,
-    restricted to the units the user may see.
+    restricted to the units the user may see (``user=None``: the system, every unit).
 
     Expected staff of a unit: active accounts holding any role at that unit (each unit row
     counts its own people; the units below have rows of their own). Expected students of a

@@ -333,23 +333,24 @@ def reopen_campaign(*, actor, campaign: Campaign) -> Campaign:
     )
 
 
-@transaction.atomic
-def mark_campaign_reminded(*, campaign: Campaign, on: dt.date, sent: int) -> bool:
-    """Claim the day's reminder for a campaign; False when it already went out that day."""
-    claimed = (
+def claim_reminder_day(*, campaign: Campaign, on: dt.date) -> bool:
+    """Take the day's reminder of a campaign (call inside the job's transaction); False when
+    another run already took it."""
+    return bool(
         Campaign.objects.filter(pk=campaign.pk)
         .exclude(last_reminded_on=on)
         .update(last_reminded_on=on)
     )
-    if claimed:
-        record(
-            actor=None,
-            action="awareness.campaign.remind",
-            obj=campaign,
-            object_type="awareness.campaign",
-            after={"on": on, "recipients": sent},
-        )
-    return bool(claimed)
+
+
+def record_reminders(*, campaign: Campaign, on: dt.date, sent: int) -> None:
+    record(
+        actor=None,
+        action="awareness.campaign.remind",
+        obj=campaign,
+        object_type="awareness.campaign",
+        after={"on": on, "messages": sent},
+    )
 
 
 # --- class groups -----------------------------------------------------------------------------
