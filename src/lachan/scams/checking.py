@@ -161,13 +161,14 @@ def check(text: str, kind: str = "auto") -> Any:
 
 def evidence_spans(text: str, result: Any) -> list[dict[str, Any]]:
     """Where each reason's evidence sits in ``text``: merged, non-overlapping spans in order,
-    each with the codes of the reasons that point at it. Offsets are Python string indices.
+    each with the codes of the reasons that point at it and their positions in
+    ``result.reasons`` (0-based). Offsets are Python string indices (code points).
 
     A reason whose offsets are missing (-1) or do not match its evidence is located by
     searching for the evidence; one that cannot be found has no span (it stays in the list
     of reasons)."""
-    raw: list[tuple[int, int, str]] = []
-    for reason in result.reasons:
+    raw: list[tuple[int, int, str, int]] = []
+    for index, reason in enumerate(result.reasons):
         start, end, evidence = reason.start, reason.end, reason.evidence
         if not evidence:
             continue
@@ -176,31 +177,34 @@ def evidence_spans(text: str, result: Any) -> list[dict[str, Any]]:
             if start < 0:
                 continue
             end = start + len(evidence)
-        raw.append((start, end, reason.code))
+        raw.append((start, end, reason.code, index))
     raw.sort()
     spans: list[dict[str, Any]] = []
-    for start, end, code in raw:
+    for start, end, code, index in raw:
         if spans and start < spans[-1]["end"]:
             last = spans[-1]
             last["end"] = max(last["end"], end)
             if code not in last["codes"]:
                 last["codes"].append(code)
+            last["reasons"].append(index)
             continue
-        spans.append({"start": start, "end": end, "codes": [code]})
+        spans.append({"start": start, "end": end, "codes": [code], "reasons": [index]})
     for span in spans:
         span["text"] = text[span["start"] : span["end"]]
     return spans
 
 
 def segments(text: str, spans: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``text`` cut at the spans: [{"text", "marked", "codes"}], for the highlighted echo."""
+    """``text`` cut at the spans: [{"text", "marked", "refs"}] (refs: 1-based reason numbers),
+    for the highlighted echo."""
     out: list[dict[str, Any]] = []
     pos = 0
     for span in spans:
         if span["start"] > pos:
-            out.append({"text": text[pos : span["start"]], "marked": False, "codes": []})
-        out.append({"text": span["text"], "marked": True, "codes": span["codes"]})
+            out.append({"text": text[pos : span["start"]], "marked": False, "refs": []})
+        refs = sorted({i + 1 for i in span["reasons"]})
+        out.append({"text": span["text"], "marked": True, "refs": refs})
         pos = span["end"]
     if pos < len(text):
-        out.append({"text": text[pos:], "marked": False, "codes": []})
+        out.append({"text": text[pos:], "marked": False, "refs": []})
     return out

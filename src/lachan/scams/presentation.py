@@ -62,7 +62,7 @@ LOW_IS_NOT_A_GUARANTEE = _(
 def result_context(text: str, result: Any) -> dict[str, Any]:
     """Everything the result panel shows, from the engine's ``CheckResult``."""
     spans = checking.evidence_spans(text, result)
-    marked_codes = {code for span in spans for code in span["codes"]}
+    marked = {index for span in spans for index in span["reasons"]}
     return {
         "text": text,
         "kind": result.kind,
@@ -72,14 +72,15 @@ def result_context(text: str, result: Any) -> dict[str, Any]:
         "score": result.score,
         "reasons": [
             {
+                "n": index + 1,
                 "code": r.code,
                 "message": r.message,
                 "evidence": r.evidence,
                 "weight": r.weight,
                 "reassuring": r.weight < 0,
-                "marked": r.code in marked_codes,
+                "marked": index in marked,
             }
-            for r in result.reasons
+            for index, r in enumerate(result.reasons)
         ],
         "segments": checking.segments(text, spans),
         "advice": ADVICE.get(result.risk, ADVICE["low"]),

@@ -14,7 +14,6 @@ PUBLIC_PREFIXES = (
     "/i18n/",
     "/healthz",
     "/favicon.ico",
-    "/kiem-tra/",  # the public scam checker and report form (lachan.scams)
 )
 TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
 # Pages open without a session too (the lesson library, for parents and students); unlike the
@@ -26,6 +25,8 @@ OPEN_PREFIXES = (
     "/tham-gia/",
     "/hoc/",
     "/chung-nhan/",
+    # The public scam checker and report form (lachan.scams).
+    "/kiem-tra/",
 )
 
 
