@@ -19,6 +19,9 @@ COMMAND_MODULES = [
     "lachan.cli.botnet",
     "lachan.cli.inventory",
     "lachan.cli.vuln",
+    "lachan.cli.scams",
+    "lachan.cli.awareness",
+    "lachan.cli.drills",
 ]
 
 

@@ -3,9 +3,7 @@ switch a list or an entry on and off, add an entry by hand."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,34 +66,21 @@ class ImportOutcome:
 
 def normalise_indicator(kind: str, value: str, label: str = "") -> Any:
     """One indicator of a known kind, normalised by the engine; ValidationError if invalid."""
-    from lachan.engine.scam import BlocklistError, parse_blocklist
+    from lachan.engine.scam import normalize_indicator
 
     value = (value or "").strip()
     if kind not in IndicatorKind.values:
         raise ValidationError({"kind": _("Loại dấu hiệu không hợp lệ: “%(k)s”.") % {"k": kind}})
     if not value:
         raise ValidationError({"value": _("Hãy nhập giá trị.")})
-    line = io.StringIO()
-    csv.writer(line, lineterminator="\n").writerow([kind, value, label])
     try:
-        items = parse_blocklist(line.getvalue(), fmt="csv", name="")
-    except BlocklistError as exc:
-        raise ValidationError(
-            {"value": _("“%(v)s” không hợp lệ: %(e)s") % {"v": value, "e": _reason(exc)}}
-        ) from exc
-    if len(items) != 1:
-        raise ValidationError({"value": _("“%(v)s” không hợp lệ.") % {"v": value}})
-    item = items[0]
+        item = normalize_indicator(kind, value, label)
+    except ValueError as exc:
+        message = str(exc)
+        raise ValidationError({"value": message[:1].upper() + message[1:] + "."}) from exc
     if len(item.value) > VALUE_MAX:
         raise ValidationError({"value": _("Giá trị dài hơn %(n)d ký tự.") % {"n": VALUE_MAX}})
     return item
-
-
-def _reason(exc: Exception) -> str:
-    """The engine's message without its "file, line n:" prefix (one value, no file)."""
-    text = str(exc)
-    head, sep, tail = text.partition(": ")
-    return tail if sep and ("dòng" in head or "line" in head) else text
 
 
 def _parse(data: bytes, *, fmt: str, filename: str) -> dict[tuple[str, str], str]:
