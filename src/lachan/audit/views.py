@@ -92,6 +92,16 @@ ACTION_LABELS: dict[str, Any] = {
     "alias.update": _("Sửa tên gọi phần mềm"),
     "alias.delete": _("Xoá tên gọi phần mềm"),
     "policy.vuln_due_days": _("Đổi thời hạn xử lý lỗ hổng"),
+    "scams.blocklist_import": _("Nhập danh sách chặn lừa đảo"),
+    "scams.blocklist_activate": _("Bật danh sách chặn lừa đảo"),
+    "scams.blocklist_deactivate": _("Tắt danh sách chặn lừa đảo"),
+    "scams.entry_add": _("Thêm mục vào danh sách chặn lừa đảo"),
+    "scams.entry_activate": _("Bật lại mục của danh sách chặn lừa đảo"),
+    "scams.entry_deactivate": _("Tắt mục của danh sách chặn lừa đảo"),
+    "scams.report_create": _("Gửi báo cáo lừa đảo"),
+    "scams.report_approve": _("Xác minh báo cáo lừa đảo"),
+    "scams.report_reject": _("Không xác nhận báo cáo lừa đảo"),
+    "scams.report_case": _("Tạo vụ việc từ báo cáo lừa đảo"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Any] = {
@@ -112,6 +122,9 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "intel.vulnerability": _("Lỗ hổng"),
     "intel.advisory": _("Cảnh báo lỗ hổng"),
     "intel.softwarealias": _("Tên gọi phần mềm"),
+    "scams.blocklistsource": _("Danh sách chặn lừa đảo"),
+    "scams.blocklistentry": _("Mục danh sách chặn lừa đảo"),
+    "scams.scamreport": _("Báo cáo lừa đảo"),
     "intel.feedimport": _("Lần nhập dữ liệu lỗ hổng"),
     "intel.vulnduepolicy": _("Thời hạn xử lý lỗ hổng"),
 }
