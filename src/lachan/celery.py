@@ -30,9 +30,11 @@ app = Celery("lachan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["lachan.notifications", "lachan.remediation", "lachan.intel"])
 app.autodiscover_tasks(["lachan.awareness"])
+app.autodiscover_tasks(["lachan.drills"])
 
 REMINDER_HOUR = 7  # local time (Asia/Ho_Chi_Minh): before the school day starts
 RETRY_EVERY_MINUTES = 15
+DRILLS_EVERY_MINUTES = 1  # phishing drills send in batches of their per-minute rate
 
 app.conf.beat_schedule = {
     "remind-due-soon": {
@@ -51,6 +53,11 @@ app.conf.beat_schedule = {
     "retry-notifications": {
         "task": "lachan.notifications.retry_unsent",
         "schedule": crontab(minute=f"*/{RETRY_EVERY_MINUTES}"),
+    },
+    # Phishing drills: the next batch of each running drill, every minute.
+    "send-drill-emails": {
+        "task": "lachan.drills.send_due",
+        "schedule": crontab(),
     },
 }
 
@@ -112,6 +119,7 @@ class EmbeddedScheduler(threading.Thread):
         from django.utils import timezone
 
         from lachan.awareness.tasks import send_campaign_reminders_now
+        from lachan.drills.services import send_due_drill_emails
         from lachan.notifications.services import retry_unsent
         from lachan.remediation.tasks import run_reminders
 
@@ -122,6 +130,8 @@ class EmbeddedScheduler(threading.Thread):
         next_reminders = self.next_reminder_run(timezone.now())
         retry_every = dt.timedelta(minutes=RETRY_EVERY_MINUTES)
         next_retry = timezone.now() + retry_every
+        drills_every = dt.timedelta(minutes=DRILLS_EVERY_MINUTES)
+        next_drills = timezone.now()
         while not self.stopping.is_set():
             now = timezone.now()
             if now >= next_reminders:
@@ -131,5 +141,8 @@ class EmbeddedScheduler(threading.Thread):
             if now >= next_retry:
                 self._job("retry-notifications", retry_unsent)
                 next_retry = now + retry_every
-            wait = min(next_reminders, next_retry) - timezone.now()
+            if now >= next_drills:
+                self._job("drill-emails", send_due_drill_emails)
+                next_drills = now + drills_every
+            wait = min(next_reminders, next_retry, next_drills) - timezone.now()
             self.stopping.wait(max(1.0, min(wait.total_seconds(), 300.0)))

@@ -102,6 +102,17 @@ ACTION_LABELS: dict[str, Any] = {
     "scams.report_approve": _("Xác minh báo cáo lừa đảo"),
     "scams.report_reject": _("Không xác nhận báo cáo lừa đảo"),
     "scams.report_case": _("Tạo vụ việc từ báo cáo lừa đảo"),
+    "drill.create": _("Tạo đợt diễn tập lừa đảo"),
+    "drill.update": _("Sửa đợt diễn tập lừa đảo"),
+    "drill.submit": _("Trình duyệt đợt diễn tập lừa đảo"),
+    "drill.approve": _("Phê duyệt đợt diễn tập lừa đảo"),
+    "drill.return": _("Trả lại đợt diễn tập lừa đảo"),
+    "drill.start": _("Bắt đầu gửi thư diễn tập"),
+    "drill.cancel": _("Huỷ đợt diễn tập lừa đảo"),
+    "drill.finish": _("Kết thúc đợt diễn tập lừa đảo"),
+    "drill.report": _("Báo cáo đúng thư diễn tập"),
+    "drill_template.create": _("Thêm mẫu thư diễn tập"),
+    "drill_template.update": _("Sửa mẫu thư diễn tập"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Any] = {
@@ -127,6 +138,8 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "scams.scamreport": _("Báo cáo lừa đảo"),
     "intel.feedimport": _("Lần nhập dữ liệu lỗ hổng"),
     "intel.vulnduepolicy": _("Thời hạn xử lý lỗ hổng"),
+    "drills.drill": _("Đợt diễn tập lừa đảo"),
+    "drills.drilltemplate": _("Mẫu thư diễn tập"),
 }
 
 

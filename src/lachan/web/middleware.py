@@ -14,6 +14,10 @@ PUBLIC_PREFIXES = (
     "/i18n/",
     "/healthz",
     "/favicon.ico",
+    # A phishing drill's open pixel, link and teaching page: the token is the key.
+    "/dt/o/",
+    "/dt/c/",
+    "/dt/l/",
 )
 TWO_FACTOR_PREFIXES = ("/account/2fa/", "/logout/")
 # Pages open without a session too (the lesson library, for parents and students); unlike the

@@ -212,6 +212,17 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("LACHAN_EMAIL_FROM", "Lá Chắn <lachan@localhost>")
 LACHAN_BASE_URL = os.environ.get("LACHAN_BASE_URL", "http://127.0.0.1:8000")
 
+# Phishing drills: the sender domain the platform controls (drill mail comes "from" it), the
+# only recipient e-mail domains allowed (comma-separated; empty = any registered address) and
+# the most drill e-mails one run of the every-minute job sends over all drills.
+LACHAN_DRILL_SENDER_DOMAIN = os.environ.get("LACHAN_DRILL_SENDER_DOMAIN", "dien-tap.lachan.test")
+LACHAN_DRILL_ALLOWED_DOMAINS = [
+    d.strip().lower()
+    for d in os.environ.get("LACHAN_DRILL_ALLOWED_DOMAINS", "").split(",")
+    if d.strip()
+]
+LACHAN_DRILL_MAX_PER_RUN = int(os.environ.get("LACHAN_DRILL_MAX_PER_RUN", "300"))
+
 # Background jobs. Without a broker, jobs run in-process (embedded default).
 CELERY_BROKER_URL = os.environ.get("LACHAN_BROKER_URL", "")
 CELERY_RESULT_BACKEND = os.environ.get("LACHAN_RESULT_BACKEND", "") or None
