@@ -64,6 +64,9 @@ OPERATIONS = {
     ("get", "/api/v1/assets/hosts/"): "assets_hosts_list",
     ("get", "/api/v1/assets/hosts/{host_id}/"): "assets_hosts_detail",
     ("post", "/api/v1/assets/inventory/"): "assets_hosts_inventory_upload",
+    ("get", "/api/v1/awareness/lessons/"): "awareness_lessons_list",
+    ("get", "/api/v1/awareness/lessons/{slug}/"): "awareness_lessons_detail",
+    ("get", "/api/v1/awareness/my/progress/"): "awareness_my_progress",
 }
 
 
