@@ -81,7 +81,7 @@ def _add_errors(form, exc: ValidationError) -> None:
 def lesson_url(lesson, campaign: Campaign | None = None) -> str:
     """The lesson page (from the lesson library), counting for ``campaign``."""
     try:
-        url = reverse("awareness_lesson_detail", kwargs={"slug": lesson.slug})
+        url = reverse("lesson_detail", kwargs={"slug": lesson.slug})
     except NoReverseMatch:  # the lesson pages are not installed
         return "#"
     return f"{url}?campaign={campaign.pk}" if campaign is not None else url
