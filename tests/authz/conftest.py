@@ -286,6 +286,7 @@ def build_world(world_tmp: Path | None = None) -> World:
         B_HOST,
         B_SYSTEM,
     ]
+    b_names += _scam_world(users, a, b)  # lachan.scams
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names, vuln=vuln)
 
 
@@ -412,3 +413,44 @@ def world(django_db_setup, django_db_blocker, world_media) -> World:
 def _test_settings(_test_settings, settings, world_media):
     """The project's test settings, with uploads where the world stored B's evidence."""
     settings.MEDIA_ROOT = world_media
+
+
+# --- lachan.scams: scam reports and blocklists --------------------------------------------------
+B_SCAM_PHONE = "0933 000 977"
+B_SCAM_SHOT = "quasar-b7-chup-man-hinh.png"
+
+
+def _scam_world(users, a, b) -> list[str]:
+    """School B's scam report (sent by B's IT officer, so it belongs to B) with a screenshot,
+    school A's own report, and a blocklist with one entry (blocklists are the Department's;
+    kept on ``b`` for the routes). Returns the names of B's report."""
+    import io
+
+    from PIL import Image
+
+    from lachan.scams.services import create_report, import_blocklist
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 20, 30)).save(buffer, format="PNG")
+    shot = SimpleUploadedFile(B_SCAM_SHOT, buffer.getvalue(), content_type="image/png")
+    b.scam_report = create_report(
+        actor=b.user,
+        description="Cuộc gọi giả công an tới phụ huynh lớp Quasar-B7",
+        channel="phone",
+        phones=[B_SCAM_PHONE],
+        images=[shot],
+    )
+    b.scam_image = b.scam_report.images.get()
+    a.scam_report = create_report(
+        actor=users["learner"], description="Tin nhắn lạ gửi giáo viên trường A", channel="sms"
+    )
+    outcome = import_blocklist(
+        actor=None,
+        data=b"0.0.0.0 lua-dao-ma-tran.example\n",
+        filename="ma-tran.txt",
+        name="Danh sách chặn ma trận",
+        fmt="hosts",
+    )
+    b.scam_source = outcome.source
+    b.scam_entry = outcome.source.entries.get()
+    return [B_SCAM_PHONE, "0933000977", B_SCAM_SHOT]
