@@ -67,6 +67,13 @@ OPERATIONS = {
     ("get", "/api/v1/awareness/lessons/"): "awareness_lessons_list",
     ("get", "/api/v1/awareness/lessons/{slug}/"): "awareness_lessons_detail",
     ("get", "/api/v1/awareness/my/progress/"): "awareness_my_progress",
+    ("get", "/api/v1/awareness/campaigns/"): "awareness_campaigns_list",
+    ("get", "/api/v1/awareness/campaigns/{campaign_id}/"): "awareness_campaign_detail",
+    ("get", "/api/v1/awareness/campaigns/{campaign_id}/progress/"): "awareness_campaign_progress",
+    ("post", "/api/v1/awareness/campaigns/{campaign_id}/classes/"): "awareness_class_groups_create",
+    ("get", "/api/v1/drills/"): "drills_list",
+    ("get", "/api/v1/drills/{drill_id}/results"): "drills_results",
+    ("post", "/api/v1/drills/report"): "drills_report",
 }
 
 
