@@ -27,7 +27,11 @@ pytestmark = pytest.mark.django_db
 def test_import_stores_normalised_entries_and_audits(tree, dept_officer):
     data = "||Evil-Bank.TOP^\n||vietcombank-xacthuc.top^\nhttps://phish.example/login#x\n"
     outcome = services.import_blocklist(
-        actor=dept_officer, data=data.encode(), filename="urlhaus.txt", name="URLhaus", fmt="urlhaus"
+        actor=dept_officer,
+        data=data.encode(),
+        filename="urlhaus.txt",
+        name="URLhaus",
+        fmt="urlhaus",
     )
     assert outcome.created and outcome.added == 3 and outcome.removed == 0
     source = outcome.source
@@ -78,7 +82,10 @@ def test_reimport_replaces_entries_and_counts(tree, dept_officer):
 def test_import_refuses_empty_files_oversize_and_system_names(tree, dept_officer, settings):
     with pytest.raises(ValidationError, match="không có mục nào"):
         services.import_blocklist(
-            actor=dept_officer, data=b"# chỉ có chú thích\n", filename="rong.txt", name="Rỗng"
+            actor=dept_officer,
+            data="# chỉ có chú thích\n".encode(),
+            filename="rong.txt",
+            name="Rỗng",
         )
     settings.LACHAN_SCAM_BLOCKLIST_MAX_BYTES = 10
     with pytest.raises(ValidationError, match="lớn hơn giới hạn"):
