@@ -120,13 +120,70 @@ def account_digits(value: str) -> str:
     return digits if len(digits) >= 6 else value.strip()
 
 
-def extract(text: str, kind: str = "auto") -> dict[str, list[str]]:
-    """Phones, accounts and links in ``text`` by the engine's extraction."""
-    from lachan.engine.scam import extract_indicators
+_URL = re.compile(r"(?:https?|hxxps?)://[^\s<>\"'“”]+|www\.[^\s<>\"'“”]+", re.IGNORECASE)
+_HOST = re.compile(
+    r"(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?:/[^\s<>\"'“”]*)?",
+    re.IGNORECASE,
+)
+_NUMBER = re.compile(r"(?<![\w+])\+?\d(?:[\d .\-]{4,22}\d)(?!\w)")
+_TRAILING = ".,;:!?)]}»…"
+_ACCOUNT_WORDS = ("tài khoản", "tai khoan", "stk", "số tk", "so tk", "account")
+
+
+def _local_extract(text: str) -> dict[str, list[str]]:
+    """Links, phone numbers and account numbers written in a message (the engine's
+    normalisation decides what each one is)."""
+    from lachan.engine.scam.indicators import normalize_phone, normalize_url
 
     found: dict[str, list[str]] = {"phones": [], "accounts": [], "links": []}
+
+    def add(key: str, value: str) -> None:
+        if value and value not in found[key]:
+            found[key].append(value)
+
+    taken: list[tuple[int, int]] = []
+    for pattern in (_URL, _HOST):
+        for match in pattern.finditer(text):
+            if any(a <= match.start() < b for a, b in taken):
+                continue
+            raw = match.group(0).rstrip(_TRAILING)
+            if pattern is _HOST and "." not in raw.split("/")[0]:
+                continue
+            if normalize_url(raw):
+                taken.append((match.start(), match.start() + len(raw)))
+                add("links", raw)
+    for match in _NUMBER.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
+            continue
+        raw = match.group(0).strip()
+        digits = re.sub(r"\D", "", raw)
+        if len(digits) < 6:
+            continue
+        before = text[max(0, match.start() - 24) : match.start()].lower()
+        said_account = any(w in before for w in _ACCOUNT_WORDS)
+        phone_like = raw.startswith(("0", "+84", "84")) and len(digits) <= 12
+        if normalize_phone(raw) and phone_like and not said_account:
+            add("phones", raw)
+        elif 6 <= len(digits) <= 19:
+            add("accounts", digits)
+    return found
+
+
+def extract(text: str, kind: str = "auto") -> dict[str, list[str]]:
+    """Phones, accounts and links in ``text``, for the report form."""
+    from lachan.engine import scam as engine
+
+    extractor = getattr(engine, "extract_indicators", None)
+    if extractor is None:
+        if kind in {"phone", "account", "url"}:
+            key = {"phone": "phones", "account": "accounts", "url": "links"}[kind]
+            found = {"phones": [], "accounts": [], "links": []}
+            found[key].append(text.strip())
+            return found
+        return _local_extract(text)
+    found = {"phones": [], "accounts": [], "links": []}
     where = {"phone": "phones", "account": "accounts", "url": "links", "domain": "links"}
-    for item in extract_indicators(text, kind=kind):
+    for item in extractor(text):
         key = where.get(item.kind)
         if key and item.value not in found[key]:
             found[key].append(item.value)
@@ -144,5 +201,4 @@ def prefill_for(text: str, kind: str = "auto") -> dict[str, Any]:
         "phones": "\n".join(found["phones"]),
         "accounts": "\n".join(found["accounts"]),
         "links": "\n".join(found["links"]),
-        "description": "" if len(found["links"]) + len(found["phones"]) else "",
     }
