@@ -287,6 +287,7 @@ def build_world(world_tmp: Path | None = None) -> World:
         B_SYSTEM,
     ]
     b_names += _scam_world(users, a, b)  # lachan.scams
+    b_names += _campaign_world(users, a, b)  # lachan.awareness campaigns
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names, vuln=vuln)
 
 
@@ -454,3 +455,67 @@ def _scam_world(users, a, b) -> list[str]:
     b.scam_source = outcome.source
     b.scam_entry = outcome.source.entries.get()
     return [B_SCAM_PHONE, "0933000977", B_SCAM_SHOT]
+
+
+# --- lachan.awareness: campaigns, classes, students, certificates ------------------------------
+CAMPAIGN_TITLE = "Đợt học ma trận phân quyền"
+B_CLASS_NAME = "12Q-Quasar-B7"
+B_STUDENT_NAME = "Hoàng Thị Quasar"
+A_CLASS_NAME = "10A-Ma-Tran"
+
+
+def _campaign_world(users, a, b) -> list[str]:
+    """An active campaign for every unit (staff and students) with one small lesson; a class
+    at school A and one at school B, whose student passed and holds a certificate. Returns B's
+    class name, join code, student and certificate number."""
+    from django.utils import timezone
+
+    from lachan.awareness.models import (
+        Choice,
+        Lesson,
+        LessonVersion,
+        Progress,
+        Question,
+    )
+    from lachan.awareness.services import campaigns as svc
+
+    lesson = Lesson.objects.create(slug="ma-tran-bai-hoc", topic="account", audiences=["staff"])
+    version = LessonVersion.objects.create(
+        lesson=lesson, number=1, title="Bài học ma trận", body="Nội dung.", minutes=1
+    )
+    Lesson.objects.filter(pk=lesson.pk).update(current_version=version)
+    lesson.refresh_from_db()
+    question = Question.objects.create(lesson=lesson, key="q01", text="Câu hỏi?")
+    Choice.objects.create(question=question, text="Đúng", is_correct=True)
+    Choice.objects.create(question=question, text="Sai")
+    today = timezone.localdate()
+    campaign = svc.save_campaign(
+        actor=users["dept_security"],
+        title=CAMPAIGN_TITLE,
+        lessons=[lesson],
+        units=[a.unit.parent],
+        audiences=["staff", "students"],
+        starts_on=today - dt.timedelta(days=3),
+        deadline=today + dt.timedelta(days=20),
+    )
+    campaign = svc.activate_campaign(actor=users["dept_security"], campaign=campaign)
+    a.campaign = campaign
+    a.class_group = svc.create_class_group(
+        actor=users["unit_it"], campaign=campaign, unit=a.unit, name=A_CLASS_NAME
+    )
+    b.class_group = svc.create_class_group(
+        actor=b.user, campaign=campaign, unit=b.unit, name=B_CLASS_NAME, expected_students=30
+    )
+    b.student, _secret = svc.join_class(code=b.class_group.join_code, name=B_STUDENT_NAME)
+    Progress.objects.create(
+        learner=b.student,
+        campaign=campaign,
+        lesson=lesson,
+        read_at=timezone.now(),
+        passed_at=timezone.now(),
+        best_score=100,
+        attempts=1,
+    )
+    b.certificate = svc.issue_certificate_if_complete(learner=b.student, campaign=campaign)
+    code = b.class_group.join_code
+    return [B_CLASS_NAME, code, svc.format_join_code(code), B_STUDENT_NAME, b.certificate.number]

@@ -233,7 +233,10 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "report": report,
         "department": is_department_staff(user),
         "lessons": sel.campaign_lessons(campaign),
-        "target_units": campaign.units.order_by("path"),
+        # A school sees its own units in the campaign, never the other schools it names.
+        "target_units": campaign.units.order_by("path")
+        if is_department_staff(user)
+        else sel.units_in_scope(user, campaign),
         "can_classes": can_classes,
         "class_form": ClassGroupForm(units_qs=sel.class_units(user, campaign))
         if can_classes
