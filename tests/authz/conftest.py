@@ -288,6 +288,7 @@ def build_world(world_tmp: Path | None = None) -> World:
     ]
     b_names += _scam_world(users, a, b)  # lachan.scams
     b_names += _campaign_world(users, a, b)  # lachan.awareness campaigns
+    b_names += _drill_world(users, a, b)  # lachan.drills
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names, vuln=vuln)
 
 
@@ -455,6 +456,36 @@ def _scam_world(users, a, b) -> list[str]:
     b.scam_source = outcome.source
     b.scam_entry = outcome.source.entries.get()
     return [B_SCAM_PHONE, "0933000977", B_SCAM_SHOT]
+
+
+# --- lachan.drills: phishing drills -------------------------------------------------------------
+B_DRILL_NAME = "Diễn tập thư giả Quasar-B7"
+
+
+def _drill_world(users, a, b) -> list[str]:
+    """A finished phishing drill sent to school B only (its IT officer clicked), so its
+    results, export and recipients are B's; its recipient token opens the public routes.
+    Inside the world's transaction nothing is mailed (delivery waits for a commit)."""
+    from lachan.drills import services
+    from lachan.drills.models import DrillTemplate
+
+    services.ensure_builtin_templates()
+    drill = services.create_drill(
+        actor=users["dept_security"],
+        name=B_DRILL_NAME,
+        template=DrillTemplate.objects.get(key="mat-khau-het-han"),
+        units=[b.unit],
+        starts_at=dt.datetime(2026, 10, 5, 1, 0, tzinfo=dt.UTC),
+    )
+    services.submit_drill(actor=users["dept_security"], drill=drill)
+    services.approve_drill(actor=users["dept_admin"], drill=drill)
+    services.start_drill(actor=users["dept_security"], drill=drill)
+    services.send_due_drill_emails()
+    b.drill_recipient = drill.recipients.get(user=b.user)
+    services.record_click(recipient=b.drill_recipient)
+    b.drill = services.finish_drill(actor=users["dept_security"], drill=drill)
+    b.drill_template = drill.template
+    return [B_DRILL_NAME]
 
 
 # --- lachan.awareness: campaigns, classes, students, certificates ------------------------------

@@ -86,10 +86,12 @@ def lesson_link(lesson) -> str:
     """The follow-up lesson's page, when the awareness app has it."""
     if lesson is None:
         return ""
-    try:
-        return reverse("awareness_lesson_detail", kwargs={"slug": lesson.slug})
-    except NoReverseMatch:
-        return ""
+    for name in ("awareness_lesson_detail", "lesson_detail"):
+        try:
+            return reverse(name, kwargs={"slug": lesson.slug})
+        except NoReverseMatch:
+            continue
+    return ""
 
 
 @csrf_exempt  # "Tôi đã hiểu" only sets a timestamp for the token's owner

@@ -150,11 +150,11 @@ def template_preview(request: HttpRequest) -> HttpResponse:
     try:
         template = selectors.templates_for(request.user).get(pk=int(request.GET.get("template", 0)))
     except (DrillTemplate.DoesNotExist, ValueError):
-        raise Http404 from None
+        template = None  # nothing (or no longer anything) to preview
     return render(
         request,
         "drills/_mail_preview.html",
-        {"preview": preview_context(template), "preview_template": template},
+        {"preview": preview_context(template) if template else None, "preview_template": template},
     )
 
 
