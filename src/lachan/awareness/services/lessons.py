@@ -519,7 +519,7 @@ def read_lesson_folder(path: Path) -> tuple[LessonData | None, list[str], list[s
             minutes=meta["minutes"],
             pass_mark=meta["pass_mark"],
             summary=meta["summary"],
-            body=body.strip() + "\n",
+            body=normalize_body(body),
             questions_per_attempt=per_attempt,
             questions=questions,
             images=images,
@@ -771,6 +771,11 @@ def _lesson_errors(
     return errors
 
 
+def normalize_body(body: str) -> str:
+    """A lesson's Markdown as stored: Unix line ends, no blank lines around, one final newline."""
+    return body.replace("\r\n", "\n").replace("\r", "\n").strip() + "\n"
+
+
 def _mark_edited(lesson: Lesson) -> None:
     lesson.edited_locally_at = timezone.now()
 
@@ -831,7 +836,7 @@ def create_lesson(
             actor=actor,
             title=title.strip(),
             summary=summary.strip(),
-            body=body,
+            body=normalize_body(body),
             minutes=minutes,
             note=note or _("Tạo bài học"),
         )
@@ -880,6 +885,7 @@ def update_lesson(
         )
         before = snapshot(lesson, LESSON_FIELDS)
         current = lesson.current_version
+        body = normalize_body(body)
         text = (title.strip(), summary.strip(), body, minutes)
         text_changed = current is None or text != (
             current.title,
