@@ -27,7 +27,7 @@ def test_real_lists_import_and_flag_their_entries(shared_data, dept_officer, pat
     )
     assert outcome.added > 100
     entry = outcome.source.entries.filter(kind__in=["domain", "url", "ip"]).order_by("pk").first()
-    text = entry.value if entry.kind != "domain" else f"http://{entry.value}/"
+    text = entry.value if entry.kind == "url" else f"http://{entry.value}/"
     result = checking.check(text)
     assert any(r.code.startswith("blocklist") for r in result.reasons), (entry, result)
     # Importing the same list again changes nothing.
