@@ -28,7 +28,9 @@ BAD = {"clicked", "submitted"}
 GOOD = {"reported", "completed"}
 
 
-def funnel_chart(total: dict[str, Any], *, with_submitted: bool = True) -> dict | None:
+def funnel_chart(
+    total: dict[str, Any], *, with_submitted: bool = True, with_lesson: bool = True
+) -> dict | None:
     """Bars for each stage over the recipients; None when nobody was sent anything."""
     recipients = total.get("recipients") or 0
     if not recipients:
@@ -36,7 +38,9 @@ def funnel_chart(total: dict[str, Any], *, with_submitted: bool = True) -> dict 
     labels = stage_labels()
     bars = []
     for i, stage in enumerate(labels):
-        if stage == "submitted" and not with_submitted:
+        if (stage == "submitted" and not with_submitted) or (
+            stage == "completed" and not with_lesson
+        ):
             continue
         count = total.get(stage) or 0
         share = 100 * count / recipients

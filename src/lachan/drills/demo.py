@@ -23,6 +23,8 @@ from .models import Drill, DrillRecipient, DrillTemplate
 
 SEED = 20261105
 STAFF_PER_SCHOOL = 8
+# The built-in lesson on phishing e-mail (awareness content), when the lessons are loaded.
+FOLLOW_UP_LESSON = "thu-dien-tu-lua-dao-va-tep-dinh-kem"
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Thị", "Văn", "Minh", "Thu", "Ngọc", "Đức", "Thanh", "Hoài"]
 GIVEN = ["An", "Bình", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Khoa", "Linh", "Nam", "Oanh"]
@@ -121,8 +123,10 @@ def seed_drills_demo(*, today: dt.date, actor, approver) -> dict[str, int]:
     try:
         from lachan.awareness.models import Lesson
 
+        lessons = Lesson.objects.filter(is_active=True)
         lesson = (
-            Lesson.objects.filter(is_active=True, topic="phishing").order_by("position").first()
+            lessons.filter(slug=FOLLOW_UP_LESSON).first()
+            or lessons.filter(topic="phishing").order_by("position").first()
         )
     except Exception:  # the awareness app's lessons may not be loaded yet
         lesson = None

@@ -30,6 +30,11 @@ def sender_address(template) -> str:
     return formataddr((template.sender_name, f"{template.sender_local_part}@{sender_domain()}"))
 
 
+def sender_display(template) -> str:
+    """``Display name <local@drill-domain>`` as people read it (not MIME-encoded)."""
+    return f"{template.sender_name} <{template.sender_local_part}@{sender_domain()}>"
+
+
 def unknown_placeholders(text: str) -> list[str]:
     """Placeholder names in ``text`` that the renderer does not know, in order of appearance."""
     seen: list[str] = []

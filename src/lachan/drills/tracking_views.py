@@ -26,7 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from . import services
 from .forms import ReportForm
 from .models import DrillRecipient
-from .rendering import fill, marked_body, sample_values, sender_address
+from .rendering import fill, marked_body, sample_values, sender_display
 from .views import numbered_flags
 
 # The smallest transparent GIF.
@@ -123,7 +123,7 @@ def drill_learn(request: HttpRequest, token: str) -> HttpResponse:
                 "token": token,
                 "template": template,
                 "subject": fill(template.subject, values),
-                "sender": sender_address(template),
+                "sender": sender_display(template),
                 "marked": marked_body(template, values, flags),
                 "flags": flags,
                 "sender_flags": [f["n"] for f in flags if f["part"] == "sender"],

@@ -25,7 +25,7 @@ from . import selectors, services
 from .charts import funnel_chart, stage_labels
 from .forms import DrillForm, ReasonForm, TemplateForm, apply_service_errors
 from .models import FLAG_PARTS, FROZEN_STATUSES, Drill, DrillStatus, DrillTemplate
-from .rendering import marked_body, render_mail, sample_values, sender_address
+from .rendering import marked_body, render_mail, sample_values, sender_display
 
 
 def _require_department(request: HttpRequest) -> None:
@@ -65,7 +65,7 @@ def preview_context(template: DrillTemplate, *, when: dt.datetime | None = None)
     flags = numbered_flags(template)
     return {
         "mail": mail,
-        "sender": sender_address(template),
+        "sender": sender_display(template),
         "marked": marked_body(template, values, flags),
         "flags": flags,
         "sender_flags": [f["n"] for f in flags if f["part"] == "sender"],
@@ -235,10 +235,14 @@ def drill_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "plan": plan,
             "plan_units": plan.counts_by_unit() if plan else [],
             "total": total,
-            "chart": funnel_chart(total, with_submitted=drill.template.has_login_form)
+            "chart": funnel_chart(
+                total,
+                with_submitted=drill.template.has_login_form,
+                with_lesson=drill.follow_up_lesson_id is not None,
+            )
             if total
             else None,
-            "preview": preview_context(drill.template),
+            "preview": preview_context(drill.template, when=drill.starts_at),
             "preview_template": drill.template,
             "reason_form": ReasonForm(),
         },
@@ -361,9 +365,14 @@ def drill_results(request: HttpRequest, pk: int) -> HttpResponse:
             "department": department,
             "rows": selectors.results_by_unit(request.user, drill),
             "total": total,
-            "chart": funnel_chart(total, with_submitted=drill.template.has_login_form),
+            "chart": funnel_chart(
+                total,
+                with_submitted=drill.template.has_login_form,
+                with_lesson=drill.follow_up_lesson_id is not None,
+            ),
             "labels": stage_labels(),
             "with_submitted": drill.template.has_login_form,
+            "with_lesson": drill.follow_up_lesson_id is not None,
         },
     )
 
