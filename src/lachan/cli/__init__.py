@@ -22,6 +22,7 @@ COMMAND_MODULES = [
     "lachan.cli.scams",
     "lachan.cli.awareness",
     "lachan.cli.drills",
+    "lachan.cli.check",
 ]
 
 
@@ -62,11 +63,19 @@ def _load_commands() -> None:
 # Commands that touch no database and need no Django: they start without it (half a second
 # of start-up saved on each call; ``lachan botnet match`` has a 5-second budget for 1M rows).
 STATELESS = {("botnet", "match"), ("vuln", "match")}
+# Commands that are stateless with a flag: ``lachan check --offline`` (built-in data only).
+STATELESS_FLAGS = {"check": "--offline"}
+
+
+def _is_stateless(args: list[str]) -> bool:
+    if tuple(args[:2]) in STATELESS:
+        return True
+    return bool(args) and args[0] in STATELESS_FLAGS and STATELESS_FLAGS[args[0]] in args[1:]
 
 
 def main(argv: list[str] | None = None) -> None:
     args = argv if argv is not None else sys.argv[1:]
-    if tuple(args[:2]) not in STATELESS:
+    if not _is_stateless(args):
         setup_django()
     _load_commands()
     cli.main(args=args, prog_name="lachan")
