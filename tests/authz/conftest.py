@@ -289,6 +289,7 @@ def build_world(world_tmp: Path | None = None) -> World:
     b_names += _scam_world(users, a, b)  # lachan.scams
     b_names += _campaign_world(users, a, b)  # lachan.awareness campaigns
     b_names += _drill_world(users, a, b)  # lachan.drills
+    b_names += _lesson_world(users, a, b)  # lachan.awareness lessons and quizzes
     return World(tree=tree, users=users, tokens=tokens, a=a, b=b, b_names=b_names, vuln=vuln)
 
 
@@ -550,3 +551,43 @@ def _campaign_world(users, a, b) -> list[str]:
     b.certificate = svc.issue_certificate_if_complete(learner=b.student, campaign=campaign)
     code = b.class_group.join_code
     return [B_CLASS_NAME, code, svc.format_join_code(code), B_STUDENT_NAME, b.certificate.number]
+
+
+# --- lachan.awareness: lessons and quizzes ----------------------------------------------------
+LESSON_SLUG = "ma-tran-quiz"
+
+
+def _lesson_world(users, a, b) -> list[str]:
+    """An active lesson with an image and a question, and an unfinished attempt of school B's
+    IT officer (a staff learner of B). Attempts belong to their learner only."""
+    from lachan.awareness.services import lessons, quiz
+    from lachan.awareness.services.learners import learner_for_user
+
+    lesson = lessons.create_lesson(
+        actor=None,
+        slug=LESSON_SLUG,
+        title="Bài học của ma trận phân quyền",
+        body="## Nội dung\n\n![Tin nhắn](images/tin-nhan.svg)\n",
+        minutes=2,
+        topic="scam",
+        audiences=["staff", "students", "parents"],
+    )
+    lessons.save_lesson_image(
+        actor=None,
+        lesson=lesson,
+        name="tin-nhan.svg",
+        data=b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>',
+    )
+    question = lessons.save_question(
+        actor=None,
+        lesson=lesson,
+        kind="single",
+        text="Có nên đọc mã OTP cho người lạ?",
+        choices=[lessons.ChoiceData("Không", True), lessons.ChoiceData("Có", False)],
+    )
+    lesson = lessons.set_lesson_active(actor=None, lesson=lesson, active=True)
+    a.lesson = lesson
+    a.lesson_image = lesson.images.get()
+    a.lesson_question = question
+    b.lesson_attempt = quiz.start_attempt(learner=learner_for_user(b.user), lesson=lesson, seed=1)
+    return []
