@@ -78,7 +78,7 @@ def registrable_domain(host: str) -> str | None:
     if not host or "." not in host:
         return None
     try:
-        return _psl().privatesuffix(host)
+        return _psl().privatesuffix(host, accept_unknown=False)
     except Exception:  # noqa: BLE001 - a malformed host is simply not a domain
         return None
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from . import checking
+from .checking import registrable_domain
 
 RISK_LABELS = {
     "high": _("Nguy cơ cao"),
@@ -120,73 +121,38 @@ def account_digits(value: str) -> str:
     return digits if len(digits) >= 6 else value.strip()
 
 
-_URL = re.compile(r"(?:https?|hxxps?)://[^\s<>\"'“”]+|www\.[^\s<>\"'“”]+", re.IGNORECASE)
-_HOST = re.compile(
-    r"(?<![@\w.-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?:/[^\s<>\"'“”]*)?",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(r"(?<![\w+])\+?\d(?:[\d .\-]{4,22}\d)(?!\w)")
-_TRAILING = ".,;:!?)]}»…"
-_ACCOUNT_WORDS = ("tài khoản", "tai khoan", "stk", "số tk", "so tk", "account")
-
-
-def _local_extract(text: str) -> dict[str, list[str]]:
-    """Links, phone numbers and account numbers written in a message (the engine's
-    normalisation decides what each one is)."""
-    from lachan.engine.scam.indicators import normalize_phone, normalize_url
+def extract(text: str, kind: str = "auto") -> dict[str, list[str]]:
+    """Links, phone numbers and account numbers in ``text``, found by the engine's extraction
+    (``lachan.engine.scam.extract``, as the checker finds them in a message), for the report
+    form. Input checked as one link, phone or account goes to that list as it is."""
+    from lachan.engine.scam import detect_kind, normalize_url
+    from lachan.engine.scam.extract import find_accounts, find_emails, find_phones, find_urls
 
     found: dict[str, list[str]] = {"phones": [], "accounts": [], "links": []}
+    text = text.strip()
+    kind = kind if kind != "auto" else detect_kind(text)
+    single = {"url": "links", "phone": "phones", "account": "accounts"}.get(kind)
+    if single:
+        found[single].append(text)
+        return found
 
     def add(key: str, value: str) -> None:
         if value and value not in found[key]:
             found[key].append(value)
 
-    taken: list[tuple[int, int]] = []
-    for pattern in (_URL, _HOST):
-        for match in pattern.finditer(text):
-            if any(a <= match.start() < b for a, b in taken):
-                continue
-            raw = match.group(0).rstrip(_TRAILING)
-            if pattern is _HOST and "." not in raw.split("/")[0]:
-                continue
-            if normalize_url(raw):
-                taken.append((match.start(), match.start() + len(raw)))
-                add("links", raw)
-    for match in _NUMBER.finditer(text):
-        if any(a <= match.start() < b for a, b in taken):
-            continue
-        raw = match.group(0).strip()
-        digits = re.sub(r"\D", "", raw)
-        if len(digits) < 6:
-            continue
-        before = text[max(0, match.start() - 24) : match.start()].lower()
-        said_account = any(w in before for w in _ACCOUNT_WORDS)
-        phone_like = raw.startswith(("0", "+84", "84")) and len(digits) <= 12
-        if normalize_phone(raw) and phone_like and not said_account:
-            add("phones", raw)
-        elif 6 <= len(digits) <= 19:
-            add("accounts", digits)
-    return found
-
-
-def extract(text: str, kind: str = "auto") -> dict[str, list[str]]:
-    """Phones, accounts and links in ``text``, for the report form."""
-    from lachan.engine import scam as engine
-
-    extractor = getattr(engine, "extract_indicators", None)
-    if extractor is None:
-        if kind in {"phone", "account", "url"}:
-            key = {"phone": "phones", "account": "accounts", "url": "links"}[kind]
-            found = {"phones": [], "accounts": [], "links": []}
-            found[key].append(text.strip())
-            return found
-        return _local_extract(text)
-    found = {"phones": [], "accounts": [], "links": []}
-    where = {"phone": "phones", "account": "accounts", "url": "links", "domain": "links"}
-    for item in extractor(text):
-        key = where.get(item.kind)
-        if key and item.value not in found[key]:
-            found[key].append(item.value)
+    taken = [(e.start, e.end) for e in find_emails(text)]
+    for url in find_urls(text, taken):
+        host_part = url.text.split("://", 1)[-1].split("/", 1)[0]
+        plain_host = not url.text.lower().startswith(("http", "ftp", "www."))
+        if not normalize_url(url.text) or (plain_host and not registrable_domain(host_part)):
+            continue  # "TP.HCM", "v.v": not a link
+        taken.append((url.start, url.end))
+        add("links", url.text)
+    accounts = find_accounts(text, None, taken)
+    for account in accounts:
+        add("accounts", account.value)
+    for phone in find_phones(text, taken + [(a.start, a.end) for a in accounts]):
+        add("phones", phone.text)
     return found
 
 
