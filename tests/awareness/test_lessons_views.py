@@ -406,7 +406,11 @@ def test_question_bank_add_edit_validate_and_deactivate(client, dept_officer, le
     actions = set(
         AuditLog.objects.filter(object_type="awareness.question").values_list("action", flat=True)
     )
-    assert {"question.create", "question.update", "question.deactivate"} <= actions
+    assert {
+        "lesson.question_add",
+        "lesson.question_update",
+        "lesson.question_deactivate",
+    } <= actions
 
 
 def test_the_last_active_question_of_an_open_lesson_stays(dept_officer, lesson):

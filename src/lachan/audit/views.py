@@ -127,6 +127,19 @@ ACTION_LABELS: dict[str, Any] = {
     "awareness.learner.join": _("Học sinh tham gia lớp"),
     "awareness.learner.rename": _("Học sinh sửa họ tên"),
     "awareness.certificate.issue": _("Cấp giấy chứng nhận"),
+    "lesson.load_builtin": _("Nạp bài học có sẵn"),
+    "lesson.create": _("Thêm bài học"),
+    "lesson.update": _("Sửa bài học"),
+    "lesson.restore": _("Khôi phục phiên bản bài học"),
+    "lesson.activate": _("Mở bài học"),
+    "lesson.deactivate": _("Tắt bài học"),
+    "lesson.image_add": _("Thêm ảnh bài học"),
+    "lesson.image_replace": _("Thay ảnh bài học"),
+    "lesson.image_delete": _("Xoá ảnh bài học"),
+    "lesson.question_add": _("Thêm câu hỏi bài học"),
+    "lesson.question_update": _("Sửa câu hỏi bài học"),
+    "lesson.question_activate": _("Dùng lại câu hỏi bài học"),
+    "lesson.question_deactivate": _("Ngừng dùng câu hỏi bài học"),
 }
 
 OBJECT_TYPE_LABELS: dict[str, Any] = {
@@ -158,6 +171,9 @@ OBJECT_TYPE_LABELS: dict[str, Any] = {
     "intel.vulnduepolicy": _("Thời hạn xử lý lỗ hổng"),
     "drills.drill": _("Đợt diễn tập lừa đảo"),
     "drills.drilltemplate": _("Mẫu thư diễn tập"),
+    "awareness.lesson": _("Bài học"),
+    "awareness.lessonimage": _("Ảnh bài học"),
+    "awareness.question": _("Câu hỏi bài học"),
 }
 
 

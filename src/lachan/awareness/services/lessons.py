@@ -1085,7 +1085,7 @@ def save_question(
         lesson.save(update_fields=["edited_locally_at", "updated_at"])
         record(
             actor=actor,
-            action="question.update" if before else "question.create",
+            action="lesson.question_update" if before else "lesson.question_add",
             obj=question,
             before=before,
             after={
@@ -1117,7 +1117,7 @@ def set_question_active(*, actor, question: Question, active: bool) -> Question:
         lesson.save(update_fields=["edited_locally_at", "updated_at"])
         record(
             actor=actor,
-            action="question.activate" if active else "question.deactivate",
+            action="lesson.question_activate" if active else "lesson.question_deactivate",
             obj=question,
             before={"is_active": not active},
             after={"is_active": active},
