@@ -24,12 +24,14 @@ def test_beat_schedule_names_registered_tasks():
         "remind-overdue",
         "remind-campaigns",  # lachan.awareness: campaign deadlines
         "retry-notifications",
+        "send-drill-emails",  # lachan.drills: every minute
     }
     for entry in schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
     due_soon = schedule["remind-due-soon"]["schedule"]
     assert due_soon.hour == {7} and due_soon.minute == {0}
     assert schedule["retry-notifications"]["schedule"].minute == {0, 15, 30, 45}
+    assert schedule["send-drill-emails"]["schedule"].minute == set(range(60))
     assert str(app.conf.timezone) == "Asia/Ho_Chi_Minh"
     assert app.conf.beat_scheduler == "django_celery_beat.schedulers:DatabaseScheduler"
 
