@@ -881,7 +881,9 @@ def update_lesson(
         raise ValidationError(errors)
     with transaction.atomic():
         lesson = (
-            Lesson.objects.select_for_update().select_related("current_version").get(pk=lesson.pk)
+            Lesson.objects.select_for_update(of=("self",))
+            .select_related("current_version")
+            .get(pk=lesson.pk)
         )
         before = snapshot(lesson, LESSON_FIELDS)
         current = lesson.current_version

@@ -143,7 +143,7 @@ def finish_attempt(*, attempt: Attempt) -> Attempt:
     for the attempt's campaign (or the free row) and send ``lesson_passed`` on a pass."""
     with transaction.atomic():
         attempt = (
-            Attempt.objects.select_for_update()
+            Attempt.objects.select_for_update(of=("self",))
             .select_related("lesson", "learner", "campaign")
             .get(pk=attempt.pk)
         )
