@@ -8,13 +8,8 @@ from lachan.scams import checking, services
 
 pytestmark = pytest.mark.django_db
 
-ENGINE_URL_BUG = pytest.mark.xfail(
-    reason="engine.scam.normalize_url: a scheme-less URL whose path holds '://' is refused "
-    "(urlhaus-filter-online.txt line 6329, a web.archive.org link)",
-    strict=False,
-)
 LISTS = [
-    pytest.param("url_lists/urlhaus/urlhaus-filter-online.txt", "urlhaus", marks=ENGINE_URL_BUG),
+    ("url_lists/urlhaus/urlhaus-filter-online.txt", "urlhaus"),
     ("url_lists/urlhaus/urlhaus-filter-hosts-online.txt", "hosts"),
     ("url_lists/urlhaus/urlhaus-filter-domains-online.txt", "auto"),
     ("url_lists/maltrail/phishing_scam_indicators.csv", "maltrail"),

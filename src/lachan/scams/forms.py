@@ -47,11 +47,20 @@ class CheckForm(forms.Form):
             "max_length": _("Nội dung quá dài (tối đa %(limit_value)d ký tự)."),
         },
     )
-    kind = forms.ChoiceField(label=_("Loại nội dung"), choices=KIND_CHOICES, initial="auto")
+    kind = forms.ChoiceField(
+        label=_("Loại nội dung"),
+        choices=KIND_CHOICES,
+        initial="auto",
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or "auto"
 
 
 class ReportForm(forms.Form):
@@ -80,19 +89,21 @@ class ReportForm(forms.Form):
     phones = forms.CharField(
         label=_("Số điện thoại của kẻ gian"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "0912 345 678"}),
+        widget=forms.Textarea(
+            attrs={"rows": 2, "placeholder": "0912 345 678", "class": "list-input"}
+        ),
         help_text=_("Mỗi dòng một số."),
     )
     accounts = forms.CharField(
         label=_("Số tài khoản nhận tiền"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "list-input"}),
         help_text=_("Mỗi dòng một tài khoản; ghi kèm tên ngân hàng nếu biết."),
     )
     links = forms.CharField(
         label=_("Đường link"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://…"}),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "https://…", "class": "list-input"}),
         help_text=_("Mỗi dòng một đường link."),
     )
     amount_lost = forms.IntegerField(
