@@ -47,9 +47,11 @@ _DETECT_URL = re.compile(
 _PHONEISH = re.compile(r"^\+?[\d\s.\-()]{3,24}$")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _NAME_STOP = frozenset('.,;:!?\n\r()[]{}"“”/|')
+# Words that may stand between an account number (or "chủ TK:") and the holder's name.
 _SKIP_BEFORE_NAME = frozenset(
-    "ngan hang nh bank tai chu tk ctk ten tai khoan so la cua nguoi nhan thu huong account name "
-    "chi nhanh cn pgd hoi so ho va".split()
+    "ngan hang nh bank tai chu tk stk ctk ten tai khoan so la cua nguoi nhan thu huong account "
+    "name chi nhanh cn pgd hoi so va hien thi noi dung nd vi mb tcb vtb stb ctg vpb tpb bidv "
+    "vcb acb momo zalopay viettelpay".split()
 )
 
 
@@ -357,42 +359,44 @@ class Checker:
 
     def _money_reasons(self, prepared: Mapped, accounts: list[Found], ref: Mapped) -> list[Reason]:
         rules = self._rules
-        negations = rules.find(prepared, "negation")
-        money = [
-            h
-            for h in rules.find(prepared, "money_move")
-            if not any(n.end <= h.start and h.start - n.end <= 15 for n in negations)
-        ]
-        if not money:
+        session = rules.session(prepared)
+        if not session.hits("money_move"):
             return []
         out: list[Reason] = []
         original = prepared.original
         names: list[tuple[str, int, int, bool]] = []  # name, start, end, after a holder cue
         for account in accounts:
             _, _, end = ref.evidence(account.start, account.end)
-            found = self._name_after(original, end, cue=False)
+            found = self._name_after(original, end)
             if found:
                 names.append((*found, False))
-        for cue in rules.find(prepared, "holder_cue"):
+        for cue in session.all_hits("holder_cue"):
             _, _, end = prepared.evidence(cue.start, cue.end)
-            found = self._name_after(original, end, cue=True)
+            found = self._name_after(original, end)
             if found:
                 names.append((*found, True))
         person: tuple[str, int, int] | None = None
+        person_weight = rules.weights.get("text.personal_account", 45)
         organisation: tuple[str, int, int] | None = None
         for name, start, end, after_cue in names:
             folded = f" {fold_plain(name)} "
-            if any(f" {w} " in folded for w in rules.organisation_words):
+            following = fold_plain(original[start : end + 30]) + " "
+            if any(
+                f" {w} " in folded or following.startswith(w + " ")
+                for w in rules.organisation_words
+            ):
                 organisation = organisation or (name, start, end)
             elif after_cue or folded.split()[0] in rules.person_names:
                 person = person or (name, start, end)
-        account_cue = rules.find(prepared, "account_cue")
-        if accounts or account_cue:
-            if accounts:
-                first = accounts[0]
-                evidence, start, end = ref.evidence(first.start, first.end)
-            else:
-                evidence, start, end = prepared.evidence(account_cue[0].start, account_cue[0].end)
+        if person is None and "personal_account_phrase" in rules.concepts:
+            phrases = session.hits("personal_account_phrase")
+            if phrases:
+                evidence, start, end = prepared.evidence(phrases[0].start, phrases[0].end)
+                person = (evidence, start, end)
+                person_weight = rules.weights.get("text.personal_account_phrase", 30)
+        if accounts:
+            first = accounts[0]
+            evidence, start, end = ref.evidence(first.start, first.end)
             out.append(
                 Reason(
                     "text.money_request",
@@ -412,7 +416,7 @@ class Checker:
                         "text.personal_account", "Tài khoản cá nhân “{name}”."
                     ).format(name=name),
                     name,
-                    rules.weights.get("text.personal_account", 45),
+                    person_weight,
                     start,
                     end,
                 )
@@ -433,9 +437,7 @@ class Checker:
             )
         return out
 
-    def _name_after(
-        self, original: str, position: int, *, cue: bool
-    ) -> tuple[str, int, int] | None:
+    def _name_after(self, original: str, position: int) -> tuple[str, int, int] | None:
         """A run of 2–6 capitalised words soon after ``position`` (bank names, "chủ TK:"
         and punctuation skipped), with its offsets in the original input."""
         limit = min(len(original), position + 90)

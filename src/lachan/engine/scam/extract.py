@@ -46,7 +46,7 @@ _AMOUNT_AFTER = re.compile(
 _AMOUNT_SHAPE = re.compile(r"^\d{1,3}(?:[.,]\d{3})+$")
 _ACCOUNT_BEFORE = re.compile(
     r"(?:\bstk\b|\bso tk\b|\btk\b|\bctk\b|tai khoan|account|\bacc\b|ngan hang|\bnh\b|\bbank\b"
-    r"|\bthe\b|so the)[^a-z0-9]*(?:[a-z]+[^a-z0-9]+){0,4}$"
+    r"|so the|\bthe atm\b|\bvi\b|\bmomo\b)(?:[^a-z0-9]+[a-z]+){0,6}[^a-z0-9]*$"
 )
 
 
@@ -118,12 +118,13 @@ def find_accounts(
         if _AMOUNT_AFTER.match(text[end : end + 8]):
             continue
         value = normalize_account(raw)
-        if value is None:
-            continue
+        if value is None or re.fullmatch(r"1[89]00\d{4,6}", value):
+            continue  # no account; 1800/1900 are service numbers
         before = fold_plain(text[max(0, start - 45) : start])
         after = fold_plain(text[end : end + 25])
         context = bool(_ACCOUNT_BEFORE.search(before)) or (
-            account_words is not None and bool(account_words.match(after))
+            account_words is not None
+            and (bool(account_words.match(after)) or bool(account_words.search(before[-30:])))
         )
         if context:
             out.append(Found("account", raw, value, start, end))

@@ -37,6 +37,7 @@ __all__ = [
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}$")
 _SEPARATORS = re.compile(r"[\s.\-()/]+")
+_HAS_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.\-]*://")
 # Vietnamese mobile prefixes in use since 2018 (10 digits with the leading 0).
 _VN_MOBILE = re.compile(r"^0(?:3[2-9]|5[2-9]|7[06-9]|8[1-9]|9\d)\d{7}$")
 _VN_LANDLINE = re.compile(r"^02\d{9}$")
@@ -112,7 +113,7 @@ def normalize_ip(value: str) -> str | None:
 def normalize_url(value: str) -> str | None:
     """``scheme://host[:port]/path?query`` (no fragment, host in normal form), else ``None``."""
     value = value.strip()
-    if "://" not in value:
+    if not _HAS_SCHEME.match(value):
         value = "http://" + value
     try:
         parts = urlsplit(value)
@@ -255,7 +256,7 @@ def guess_indicator(value: str, label: str = "", source: str = "") -> Indicator 
     text = value.strip()
     if not text:
         return None
-    if "://" in text or (("/" in text) and normalize_ip(text) is None):
+    if _HAS_SCHEME.match(text) or ("/" in text and normalize_ip(text) is None):
         url = normalize_url(text)
         return Indicator("url", url, label, source) if url else None
     if "@" in text:

@@ -21,11 +21,15 @@ __all__ = ["ConceptHit", "MessageRules", "RuleHit"]
 _SEP = r"[^a-z0-9]{0,3}"
 _WILDCARD = r"(?:[a-z0-9]+[^a-z0-9]{1,3}){0,3}"
 _TOKEN = re.compile(r"(?<![a-z0-9])[a-z0-9]+(?![a-z0-9])")
-# Letters written apart: three or more single characters separated by one or two non-letters.
-_SPACED = re.compile(r"(?<![a-z0-9])(?:[a-z0-9][^a-z0-9\n]{1,2}){2,}[a-z0-9](?![a-z0-9])")
+# Letters written apart: single characters joined by dots, dashes, stars… ("c.h.u.y.e.n",
+# "m.a x.a.c"; a space between two such groups stays a word break), or three or more single
+# characters separated by spaces only ("O T P").
+_DOTTED = re.compile(r"(?<![a-z0-9])[a-z0-9](?:[.\-_*·'`~^+|/\\]{1,2}[a-z0-9](?![a-z0-9]))+")
+_SPACED = re.compile(r"(?<![a-z0-9])[a-z0-9](?: {1,2}[a-z0-9](?![a-z0-9])){2,}")
+_BREAK = re.compile(r"[.!?;:](?=\s|$)|\n|[()\[\]]")
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 _LEET_L = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
-_NEGATION_REACH = 15  # a negation counts if it ends at most this many characters before
+_WORDS = re.compile(r"[a-z0-9]+")
 
 
 class RulesError(ValueError):
@@ -51,6 +55,7 @@ class RuleHit:
 @dataclass(frozen=True, slots=True)
 class _Phrase:
     strict: tuple[tuple[str, str], ...]  # (folded letter, letter with marks) when "=phrase"
+    exact: bool = False  # "==phrase": the marks must be written, a bare letter does not do
 
 
 class _Concept:
@@ -80,7 +85,9 @@ class _Concept:
                 continue
             index = self.groups[group]
             meta = self.phrases[index]
-            if meta.strict and not _marks_agree(text, match.start(), match.end(), meta.strict):
+            if meta.strict and not _marks_agree(
+                text, match.start(), match.end(), meta.strict, meta.exact
+            ):
                 continue
             out.append(ConceptHit(match.start(), match.end(), index))
         return out
@@ -100,6 +107,7 @@ def _compile_phrase(concept: str, phrase: str) -> tuple[str, _Phrase]:
             ) from exc
         return phrase[3:], _Phrase(())
     strict = phrase.startswith("=")
+    exact = phrase.startswith("==")
     words = phrase.lstrip("=").split()
     parts = []
     letters: list[tuple[str, str]] = []
@@ -122,11 +130,14 @@ def _compile_phrase(concept: str, phrase: str) -> tuple[str, _Phrase]:
         elif k and part == _WILDCARD:
             pattern += r"[^a-z0-9]{1,3}"
         pattern += part
-    return pattern, _Phrase(tuple(letters))
+    return pattern, _Phrase(tuple(letters), exact)
 
 
-def _marks_agree(text: Mapped, i: int, j: int, letters: tuple[tuple[str, str], ...]) -> bool:
-    """A strict phrase matched: each original letter is either bare or marked as in the phrase."""
+def _marks_agree(
+    text: Mapped, i: int, j: int, letters: tuple[tuple[str, str], ...], exact: bool = False
+) -> bool:
+    """A strict phrase matched: each original letter is either bare (unless ``exact``) or
+    marked as in the phrase."""
     k = 0
     for pos in range(i, j):
         ch = text.text[pos]
@@ -136,7 +147,7 @@ def _marks_agree(text: Mapped, i: int, j: int, letters: tuple[tuple[str, str], .
             return True
         folded, marked = letters[k]
         written = text.marks[pos]
-        if written != ch and written != marked:
+        if written != marked and (exact or written != ch):
             return False
         k += 1
     return True
@@ -162,6 +173,22 @@ class MessageRules:
         self.rules = [self._check_rule(rule, n) for n, rule in enumerate(rules, start=1)]
         self.messages: dict[str, str] = dict(document.get("messages", {}))
         self.weights: dict[str, int] = {k: int(v) for k, v in document.get("weights", {}).items()}
+        scope = document.get("negation_scope", {"negation": 10, "passive": 2})
+        # name → (words covered, stops at a comma too, the concepts it affects or None for all)
+        self.negation_scope: dict[str, tuple[int, bool, frozenset[str] | None]] = {}
+        for key, value in scope.items():
+            if isinstance(value, dict):
+                only = value.get("only")
+                self.negation_scope[str(key)] = (
+                    int(value["words"]),
+                    bool(value.get("clause")),
+                    frozenset(only) if only else None,
+                )
+            else:
+                self.negation_scope[str(key)] = (int(value), False, None)
+        self.negation_exempt = frozenset(document.get("negation_exempt", ())) | set(
+            self.negation_scope
+        )
         self.person_names = frozenset(document.get("person_names", ()))
         self.organisation_words = tuple(
             sorted({fold_plain(w) for w in document.get("organisation_words", ())}, key=len)
@@ -185,7 +212,7 @@ class MessageRules:
             raise RulesError(f"{where} ({rule['code']}): thiếu “message”")
         if not rule.get("any") and not rule.get("all"):
             raise RulesError(f"{where} ({rule['code']}): cần “any” hoặc “all”")
-        for key in ("any", "all", "negated", "unless"):
+        for key in ("any", "all", "unless"):
             for name in rule.get(key, ()):
                 if name not in self.concepts:
                     raise RulesError(f"{where} ({rule['code']}): không có nhóm “{name}”")
@@ -211,24 +238,29 @@ class MessageRules:
                         break
             text = Mapped("".join(chars), text.starts, text.ends, text.marks, text.original)
         text = self._join_spaced(text)
-        return text.rewrite(_TOKEN, lambda m: self._expand(m, text.text))
+        joined = text
+        return text.rewrite(_TOKEN, lambda m: self._expand(m, joined.text, joined))
 
     @staticmethod
     def _join_spaced(text: Mapped) -> Mapped:
         drop: list[int] = []
-        for match in _SPACED.finditer(text.text):
-            run = match.group()
-            if sum(c.isalpha() for c in run) < 2:
-                continue
-            drop.extend(match.start() + k for k, c in enumerate(run) if not c.isalnum())
+        for pattern in (_DOTTED, _SPACED):
+            for match in pattern.finditer(text.text):
+                run = match.group()
+                if sum(c.isalpha() for c in run) < 2:
+                    continue
+                drop.extend(match.start() + k for k, c in enumerate(run) if not c.isalnum())
         return text.drop(drop)
 
-    def _expand(self, match: re.Match[str], source: str) -> str | None:
+    def _expand(self, match: re.Match[str], source: str, text: Mapped) -> str | None:
         token = match.group()
         start = match.start()
         before = source[max(0, start - 2) : start]
         if before and before.strip()[-1:].isdigit():  # "50 k", "5tr": amounts, not teen code
             return None
+        marks = text.marks[start : match.end()]
+        if any(m != c and m not in "đ" for m, c in zip(marks, token, strict=False)):
+            return None  # written with diacritics ("hồng"), so not teen code ("hong" = không)
         found = self.teencode.get(token)
         if found is not None:
             return found
@@ -243,49 +275,109 @@ class MessageRules:
     # --- evaluating -------------------------------------------------------------------------
 
     def find(self, text: Mapped, concept: str) -> list[ConceptHit]:
+        """Every hit of ``concept``, negated or not."""
         return self.concepts[concept].find(text)
+
+    def session(self, text: Mapped) -> _Session:
+        """Cached, negation-aware look-ups on one prepared text."""
+        return _Session(self, text)
 
     def evaluate(self, text: Mapped, present: frozenset[str] = frozenset()) -> list[RuleHit]:
         """The rules that fire on a prepared text; ``present`` lists "url"/"account"/"phone"."""
-        cache: dict[str, list[ConceptHit]] = {}
-
-        def hits(name: str) -> list[ConceptHit]:
-            found = cache.get(name)
-            if found is None:
-                found = cache[name] = self.concepts[name].find(text)
-            return found
-
-        negations = hits("negation")
+        session = self.session(text)
         out = []
         for rule in self.rules:
             if any(need not in present for need in rule.get("requires", ())):
                 continue
-            if any(hits(name) for name in rule.get("unless", ())):
+            if any(session.hits(name) for name in rule.get("unless", ())):
                 continue
-            negated = set(rule.get("negated", ()))
-
-            def usable(name: str, negated: set[str] = negated) -> list[ConceptHit]:
-                found = hits(name)
-                if name in negated and negations:
-                    found = [h for h in found if not _negated(h, negations)]
-                return found
-
             span: tuple[int, int] | None
             if rule.get("all"):
                 span = _all_within(
-                    [usable(name) for name in rule["all"]], int(rule.get("within", 1 << 30))
+                    [session.hits(name) for name in rule["all"]], int(rule.get("within", 1 << 30))
                 )
             else:
                 span = _any(
-                    [(name, usable(name)) for name in rule["any"]], int(rule.get("min_distinct", 1))
+                    [(name, session.hits(name)) for name in rule["any"]],
+                    int(rule.get("min_distinct", 1)),
                 )
             if span is not None:
                 out.append(RuleHit(rule["code"], int(rule["weight"]), rule["message"], *span))
         return out
 
 
-def _negated(hit: ConceptHit, negations: list[ConceptHit]) -> bool:
-    return any(n.end <= hit.start and hit.start - n.end <= _NEGATION_REACH for n in negations)
+class _Session:
+    """Hits of concepts in one text, without those a negation takes back.
+
+    Vietnamese negates what follows: "không" (and "đừng", "không bao giờ yêu cầu"…) covers
+    the next words of its clause, up to ``negation_scope`` words, stopping at sentence
+    punctuation or a clause word ("sẽ", "thì", "nhưng", "hãy", "chỉ cần"…, concept
+    ``scope_break``). Passive and past markers ("đã", "được", "vừa", concept ``passive``)
+    cover two words: "mã đã được gửi" reports, it does not ask. "Nếu không …" (concept
+    ``conditional``) is a condition, not a negation. Concepts listed in ``negation_exempt``
+    (phrases that carry their own negation, like "không được nói với ai") are never taken back.
+    """
+
+    def __init__(self, rules: MessageRules, text: Mapped) -> None:
+        self.rules = rules
+        self.text = text
+        self.raw: dict[str, list[ConceptHit]] = {}
+        self.kept: dict[str, list[ConceptHit]] = {}
+        self._negators: list[tuple[ConceptHit, int, bool, frozenset[str] | None]] | None = None
+
+    def all_hits(self, name: str) -> list[ConceptHit]:
+        found = self.raw.get(name)
+        if found is None:
+            found = self.raw[name] = self.rules.concepts[name].find(self.text)
+        return found
+
+    def hits(self, name: str) -> list[ConceptHit]:
+        found = self.kept.get(name)
+        if found is None:
+            found = self.all_hits(name)
+            if name not in self.rules.negation_exempt:
+                found = [h for h in found if not self.negated(h, name)]
+            self.kept[name] = found
+        return found
+
+    def negators(self) -> list[tuple[ConceptHit, int, bool, frozenset[str] | None]]:
+        if self._negators is None:
+            conditions = (
+                self.all_hits("conditional") if "conditional" in self.rules.concepts else []
+            )
+            out = []
+            for name, (scope, clause, only) in self.rules.negation_scope.items():
+                if name not in self.rules.concepts:
+                    continue
+                for hit in self.all_hits(name):
+                    if not any(c.start <= hit.start < c.end for c in conditions):
+                        out.append((hit, scope, clause, only))
+            self._negators = out
+        return self._negators
+
+    def negated(self, hit: ConceptHit, concept: str) -> bool:
+        text = self.text.text
+        for negator, scope, clause, only in self.negators():
+            if only is not None and concept not in only:
+                continue
+            if negator.start <= hit.start and hit.end <= negator.end and negator != hit:
+                return True  # "gửi" inside "kính gửi"
+            if negator.end > hit.start or hit.start - negator.end > 12 * scope:
+                continue
+            between = text[negator.end : hit.start]
+            if len(_WORDS.findall(between)) > scope or _BREAK.search(between):
+                continue
+            if clause and "," in between:
+                continue
+            if any(
+                negator.end <= b.start and b.end <= hit.start
+                for b in (
+                    self.all_hits("scope_break") if "scope_break" in self.rules.concepts else ()
+                )
+            ):
+                continue
+            return True
+        return False
 
 
 def _any(groups: list[tuple[str, list[ConceptHit]]], min_distinct: int) -> tuple[int, int] | None:

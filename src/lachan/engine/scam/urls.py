@@ -60,6 +60,7 @@ W_BRAND_IN_PATH = 30
 W_SHORTENER = 30
 W_IP = 45
 W_IP_PRIVATE = 20
+W_IP_BARE = 30
 W_USERINFO = 40
 W_MIXED_SCRIPT = 45
 W_EXECUTABLE = 35
@@ -78,6 +79,19 @@ _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 _VOWELS = frozenset("aeiouy")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+# Local networks; documentation ranges (192.0.2.0/24…) stand for public addresses in examples.
+_PRIVATE_NETS = tuple(
+    ipaddress.ip_network(n)
+    for n in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "169.254.0.0/16",
+        "100.64.0.0/10",
+        "fc00::/7",
+        "fe80::/10",
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -501,11 +515,12 @@ class UrlAnalyzer:
         address = ipaddress.ip_address(url.ip)
         if listed:
             return out
-        private = address.is_private or address.is_loopback or address.is_reserved
+        private = any(address in net for net in _PRIVATE_NETS) or address.is_loopback
+        bare = not url.scheme and not url.path
         out.append(
             Signal(
                 "url.ip_literal",
-                W_IP_PRIVATE if private else W_IP,
+                W_IP_PRIVATE if private else (W_IP_BARE if bare else W_IP),
                 f"Liên kết dùng địa chỉ IP “{url.ip}” thay cho tên miền"
                 + (
                     " (địa chỉ mạng nội bộ hoặc dành riêng)."
@@ -516,7 +531,7 @@ class UrlAnalyzer:
                 url.host_end,
             )
         )
-        out.extend(self._path_signals(url, None))
+        out.extend(self._path_signals(url, ""))
         return out
 
     def _idn_signals(self, url: UrlParts, skeleton: str, vn_restricted: bool) -> list[Signal]:
@@ -761,7 +776,7 @@ class UrlAnalyzer:
                 )
             )
         if lowered and lowered != "/":
-            brand = self._brand(re.sub(r"[^a-z0-9]+", " ", lowered))
+            brand = self._brand(re.sub(r"[^a-z0-9]+", " ", lowered)) if suffix else None
             if brand is not None and len(brand[0]) >= 5 and brand[4] == "exact":
                 word, item, *_ = brand
                 k = lowered.find(word)
