@@ -2,6 +2,10 @@
 
 Data (read from ``LACHAN_SHARED_DATA``, default ``../shared/data`` beside the repository):
 
+Bad and legitimate values are checked twice: as listed (a bare domain or address, as a
+person pastes it) and as links (``http://host/``, as met in a message), because the
+"address instead of a domain name" signal is about links.
+
 - **phishing**: ``url_lists/maltrail/phishing_scam_indicators.csv`` (domains, IPs, URLs of
   GoPhish servers, tech-support scams, web skimmers, fake apps and shops). Path-only
   indicators (``/AmC00…/``) are not inputs a person would paste and are left out.
@@ -170,6 +174,15 @@ def load_benign(path: Path) -> list[str]:
     return out
 
 
+def as_link(value: str) -> str:
+    """A bare host or address as a person meets it in a message: ``http://host/``."""
+    if "://" in value or value.startswith("/") or "/" in value.split(".")[-1][:0]:
+        return value
+    if "/" in value:
+        return "http://" + value
+    return f"http://{value}/"
+
+
 def load_messages(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
@@ -243,7 +256,6 @@ def evaluate_urls(report: dict[str, Any], speed_items: int) -> dict[str, Any] | 
         return any(host == k or host.endswith("." + k) for k in known)
 
     benign_known = [b for b in benign if is_known(b)]
-    benign_unknown = [b for b in benign if not is_known(b)]
 
     results: dict[str, Any] = {
         "split": {"phishing": phish_counts, "malware_urlhaus": haus_counts},
@@ -254,18 +266,21 @@ def evaluate_urls(report: dict[str, Any], speed_items: int) -> dict[str, Any] | 
         },
     }
     for mode, checker in (("heuristics_only", plain), ("with_blocklist", with_list)):
-        benign_risk = risks(checker, benign, "url")
-        unknown_risk = [r for b, r in zip(benign, benign_risk, strict=True) if not is_known(b)]
-        phish_risk = risks(checker, phish_heldout, "url")
-        haus_risk = risks(checker, haus_heldout, "url")
-        results[mode] = {
-            "phishing_vs_legitimate": rates(phish_risk, benign_risk),
-            "malware_vs_legitimate": rates(haus_risk, benign_risk),
-            "phishing_vs_legitimate_not_in_our_data": rates(phish_risk, unknown_risk),
-            "legitimate_flagged_examples": [
-                b for b, r in zip(benign, benign_risk, strict=True) if r != "low"
-            ][:25],
-        }
+        block: dict[str, Any] = {}
+        for form, shape in (("as_listed", lambda v: v), ("as_links", as_link)):
+            benign_risk = risks(checker, [shape(b) for b in benign], "url")
+            unknown_risk = [r for b, r in zip(benign, benign_risk, strict=True) if not is_known(b)]
+            phish_risk = risks(checker, [shape(v) for v in phish_heldout], "url")
+            haus_risk = risks(checker, [shape(v) for v in haus_heldout], "url")
+            block[form] = {
+                "phishing_vs_legitimate": rates(phish_risk, benign_risk),
+                "malware_vs_legitimate": rates(haus_risk, benign_risk),
+                "phishing_vs_legitimate_not_in_our_data": rates(phish_risk, unknown_risk),
+                "legitimate_flagged_examples": [
+                    b for b, r in zip(benign, benign_risk, strict=True) if r != "low"
+                ][:15],
+            }
+        results[mode] = block
     report["urls"] = results
 
     # Speed on URLs: held-out phishing and legitimate inputs, mixed.
@@ -290,7 +305,9 @@ def evaluate_urls(report: dict[str, Any], speed_items: int) -> dict[str, Any] | 
             "cpu_seconds": round(cpu, 3),
             "checks_per_second": round(len(sample) / wall),
             "checks_per_cpu_second": round(len(sample) / cpu) if cpu else None,
-            "baseline_checks_per_cpu_second": round(5 * len(sample) / base_cpu) if base_cpu else None,
+            "baseline_checks_per_cpu_second": round(5 * len(sample) / base_cpu)
+            if base_cpu
+            else None,
             "ratio_to_baseline_cpu": round((len(sample) / cpu) / (5 * len(sample) / base_cpu), 4)
             if cpu and base_cpu
             else None,
@@ -318,7 +335,7 @@ def evaluate_messages(report: dict[str, Any], path: Path) -> list[dict[str, str]
     by_channel = defaultdict(list)
     by_category = defaultdict(list)
     for row, result in results:
-        by_channel[row["channel"]].append((row, result))
+        by_channel[row.get("channel", "-")].append((row, result))
         by_category[row["category"]].append((row, result))
     report["messages"] = {
         "file": str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path),
@@ -333,8 +350,12 @@ def evaluate_messages(report: dict[str, Any], path: Path) -> list[dict[str, str]
             }
             for k, v in sorted(by_category.items())
         },
-        "missed_scams": [row["id"] for row, r in results if row["label"] == "scam" and r.risk == "low"],
-        "false_alarms": [row["id"] for row, r in results if row["label"] == "legit" and r.risk != "low"],
+        "missed_scams": [
+            row["id"] for row, r in results if row["label"] == "scam" and r.risk == "low"
+        ],
+        "false_alarms": [
+            row["id"] for row, r in results if row["label"] == "legit" and r.risk != "low"
+        ],
     }
     return rows
 
@@ -351,7 +372,9 @@ def message_and_phone_speed(rows: list[dict[str, str]], speed_items: int) -> dic
         keywords = re.compile(
             r"otp|mat khau|mật khẩu|chuyển khoản|chuyen khoan|công an|cong an|trúng thưởng|gấp"
         )
-        base_wall, base_cpu = timed(lambda: [bool(keywords.search(t.lower())) for t in texts], repeat)
+        base_wall, base_cpu = timed(
+            lambda: [bool(keywords.search(t.lower())) for t in texts], repeat
+        )
         n = len(texts) * repeat
         out["message"] = {
             "checks": n,
@@ -359,7 +382,9 @@ def message_and_phone_speed(rows: list[dict[str, str]], speed_items: int) -> dic
             "checks_per_second": round(n / wall),
             "checks_per_cpu_second": round(n / cpu) if cpu else None,
             "baseline_checks_per_cpu_second": round(n / base_cpu) if base_cpu else None,
-            "ratio_to_baseline_cpu": round((n / cpu) / (n / base_cpu), 4) if cpu and base_cpu else None,
+            "ratio_to_baseline_cpu": round((n / cpu) / (n / base_cpu), 4)
+            if cpu and base_cpu
+            else None,
         }
     phones = [f"09{k % 10}{k:07d}"[:10] for k in range(speed_items)]
     phones = [p if k % 3 else f"+84 {p[1:4]} {p[4:7]} {p[7:]}" for k, p in enumerate(phones)]

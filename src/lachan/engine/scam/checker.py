@@ -18,7 +18,14 @@ from pathlib import Path
 from .blocklist import Blocklist
 from .data import load_data
 from .extract import Found, find_accounts, find_emails, find_phones, find_urls, refang
-from .indicators import is_vietnamese_phone, normalize_account, normalize_email, normalize_phone
+from .indicators import (
+    host_to_ascii,
+    host_to_unicode,
+    is_vietnamese_phone,
+    normalize_account,
+    normalize_email,
+    normalize_phone,
+)
 from .model import KINDS, CheckResult, Indicator, ProtectedDomain, Reason, risk_level
 from .rules import MessageRules
 from .textnorm import Mapped, clean, fold_plain
@@ -125,6 +132,21 @@ class Checker:
     @property
     def blocklist(self) -> Blocklist:
         return self._urls.blocklist
+
+    def registrable_domain(self, host: str) -> str | None:
+        """The registrable domain of ``host`` by the Public Suffix List ("so.lachong.edu.vn" →
+        "lachong.edu.vn"), in the form given (Unicode in, Unicode out); ``None`` for a public
+        suffix, an unknown top-level domain or something that is not a host name."""
+        value = host.strip().lower()
+        if not value or value.startswith(".") or ".." in value:
+            return None
+        ascii_host = host_to_ascii(value)
+        if ascii_host is None:
+            return None
+        found = self._urls.psl.privatesuffix(ascii_host)
+        if found is None:
+            return None
+        return found if value.isascii() else host_to_unicode(found)
 
     def with_indicators(self, items: Iterable[Indicator]) -> Checker:
         """A checker like this one whose blocklist also holds ``items`` (cheap: the data,

@@ -44,6 +44,8 @@ __all__ = ["Signal", "UrlAnalyzer", "UrlParts", "parse_url"]
 
 W_BLOCKLIST = 90
 W_SAME_NAME = 45
+W_SIMILAR_NAME = 40
+W_SCAM_WORDS = 20
 W_OFFICIAL = -60
 W_KNOWN = -40
 W_VN_RESTRICTED = -25
@@ -79,6 +81,7 @@ _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 _VOWELS = frozenset("aeiouy")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_BET = re.compile(r"(?<![a-z])[a-z]{0,3}\d{1,3}bet(?![a-z])|(?<![a-z])bet\d{2,4}")
 # Local networks; documentation ranges (192.0.2.0/24…) stand for public addresses in examples.
 _PRIVATE_NETS = tuple(
     ipaddress.ip_network(n)
@@ -182,6 +185,16 @@ def parse_url(text: str) -> UrlParts | None:
     )
 
 
+def _buckets(labels: dict[str, str]) -> dict[str, list[str]]:
+    """Labels of 6+ characters under their first and last three characters."""
+    out: dict[str, list[str]] = {}
+    for label in labels:
+        if len(label) >= 6:
+            out.setdefault(label[:3], []).append(label)
+            out.setdefault(label[-3:], []).append(label)
+    return out
+
+
 def _skeleton(text: str) -> str:
     """Letters of any script folded to their Latin look-alikes, without diacritics."""
     return "".join(_fold_char(c) for c in text)
@@ -253,14 +266,30 @@ class UrlAnalyzer:
         self.credential_words = frozenset(url_words.get("credential_words", ()))
         self.executable = frozenset(url_words.get("executable_extensions", ()))
         self.malware_paths = tuple(url_words.get("malware_path_words", ()))
+        self.scam_words: list[tuple[str, frozenset[str], re.Pattern[str] | None]] = []
+        for key, what in (
+            ("gambling_words", "cờ bạc trực tuyến (bất hợp pháp ở Việt Nam, hay đi kèm lừa đảo)"),
+            ("tech_support_words", "“hỗ trợ kỹ thuật”, “cảnh báo virus” giả"),
+        ):
+            found = url_words.get(key, [])
+            longer = sorted((w for w in found if len(w) >= 6), key=len, reverse=True)
+            self.scam_words.append(
+                (
+                    what,
+                    frozenset(found),
+                    re.compile("|".join(map(re.escape, longer))) if longer else None,
+                )
+            )
         self.blocklist = blocklist or Blocklist()
         self.bad_labels = self._labels_of(self.blocklist.domains())
+        self.bad_buckets = _buckets(self.bad_labels)
 
     def with_blocklist(self, blocklist: Blocklist) -> UrlAnalyzer:
         """A copy sharing everything but the blocklist (and what is derived from it)."""
         other = copy.copy(self)
         other.blocklist = blocklist
         other.bad_labels = self._labels_of(blocklist.domains())
+        other.bad_buckets = _buckets(other.bad_labels)
         return other
 
     def _labels_of(self, domains: Iterable[str]) -> dict[str, str]:
@@ -478,6 +507,21 @@ class UrlAnalyzer:
                     he,
                 )
             )
+        elif label and len(label) >= 6 and self.bad_buckets:
+            near = self._similar_bad(label)
+            if near is not None and near != registrable:
+                out.append(
+                    Signal(
+                        "blocklist.similar_name",
+                        W_SIMILAR_NAME,
+                        f"Tên miền “{shown}” chỉ khác vài ký tự so với “{near}” trong danh sách "
+                        "cảnh báo: có thể cùng một nhóm lừa đảo.",
+                        hs,
+                        he,
+                    )
+                )
+        if not shortener:
+            out.extend(self._scam_word_signals(url, sub_host))
 
         # 4. Top-level domain, hosting, structure.
         tld = host.rsplit(".", 1)[1]
@@ -510,13 +554,50 @@ class UrlAnalyzer:
         out.extend(self._path_signals(url, suffix))
         return out
 
+    def _similar_bad(self, label: str) -> str | None:
+        """A listed registrable domain whose label is one or two edits from ``label``."""
+        cutoff = 1 if len(label) < 10 else 2
+        candidates: set[str] = set()
+        for key in (label[:3], label[-3:]):
+            candidates.update(self.bad_buckets.get(key, ()))
+        candidates = {c for c in candidates if abs(len(c) - len(label)) <= cutoff and c != label}
+        if not candidates:
+            return None
+        best = process.extractOne(
+            label, list(candidates), scorer=Levenshtein.distance, score_cutoff=cutoff
+        )
+        return self.bad_labels[str(best[0])] if best is not None else None
+
+    def _scam_word_signals(self, url: UrlParts, sub_host: str) -> list[Signal]:
+        tokens = set(_LETTERS.findall(sub_host))
+        for what, words, longer in self.scam_words:
+            hit = sorted(tokens & words)
+            word = hit[0] if hit else None
+            if word is None and longer is not None:
+                match = longer.search(sub_host)
+                word = match.group() if match else None
+            if word is None:
+                bets = _BET.search(sub_host) if "cờ bạc" in what else None
+                word = bets.group() if bets else None
+            if word is not None:
+                return [
+                    Signal(
+                        "url.scam_words",
+                        W_SCAM_WORDS,
+                        f"Tên miền có chữ “{word}”, thường gặp ở trang {what}.",
+                        url.host_start,
+                        url.host_end,
+                    )
+                ]
+        return []
+
     def _ip_signals(self, url: UrlParts, out: list[Signal], listed: bool) -> list[Signal]:
         assert url.ip is not None
         address = ipaddress.ip_address(url.ip)
         if listed:
             return out
         private = any(address in net for net in _PRIVATE_NETS) or address.is_loopback
-        bare = not url.scheme and not url.path
+        bare = not url.scheme and (not url.path or bool(re.fullmatch(r"/\d{1,3}", url.path)))
         out.append(
             Signal(
                 "url.ip_literal",
