@@ -258,14 +258,16 @@ def check_batch(request: HttpRequest, payload: BatchIn):
     auth=None,
     response={201: ReportCreated, 422: ValidationErrorOut, **TOO_MANY},
     operation_id="scams_reports_create",
-    summary="Gửi báo cáo lừa đảo (công khai; không kèm ảnh — ảnh gửi qua trang web)",
+    summary="Gửi báo cáo lừa đảo (công khai, ẩn danh; không kèm ảnh — ảnh gửi qua trang web)",
 )
 def create_report(request: HttpRequest, payload: ReportIn):
     _limit(request, "report")
     if not payload.consent:
         raise ValidationError({"consent": ["Người báo cáo phải đồng ý gửi thông tin."]})
     data = payload.dict(exclude={"consent"})
-    report = services.create_report(actor=request.user, **data)
+    # No credentials are read here (and no CSRF check is made), so a report sent through the
+    # API is anonymous even from a browser with a session: the web form records the unit.
+    report = services.create_report(actor=None, **data)
     return Status(201, {"reference": report.reference, "status": report.status})
 
 

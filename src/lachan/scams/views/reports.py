@@ -20,7 +20,7 @@ from lachan.org.selectors import visible_units as org_visible_units
 
 from .. import checking, selectors, services
 from ..forms import CaseForm, IndicatorFormSet, RejectForm, ReportFilterForm
-from ..models import ReportStatus, ScamReport, ScamReportImage
+from ..models import IndicatorKind, ReportStatus, ScamReport, ScamReportImage
 from ..presentation import account_digits, result_context, stored_result_context
 from ..selectors import UNIT_READER_ROLES
 from ..services.reports import department_unit
@@ -82,6 +82,15 @@ def _detail_context(request, report: ScamReport, **forms) -> dict:
         "stored": stored_result_context(report.check_result),
         "fresh": result_context(subject, checking.check(subject[:5000])),
         "is_department": department,
+        "approved": [
+            (
+                IndicatorKind(item["kind"]).label
+                if item.get("kind") in IndicatorKind.values
+                else item.get("kind"),
+                item.get("value"),
+            )
+            for item in report.approved_indicators or []
+        ],
     }
     if department and report.status == ReportStatus.NEW:
         context["formset"] = forms.get("formset") or IndicatorFormSet(
