@@ -737,6 +737,27 @@ class _Builder:
             so_code=SO_CODE,
         )
 
+    def build_awareness(self) -> dict[str, int | str]:
+        from lachan.awareness.demo import seed_awareness_demo
+
+        return seed_awareness_demo(
+            today=self.today, units=self.units, officer=self.officer(), rng=self.rng
+        )
+
+    def build_scams(self) -> dict[str, int]:
+        from lachan.scams.demo import seed_scams_demo
+
+        return seed_scams_demo(today=self.today, actor=self.officer())
+
+    def build_drills(self) -> dict[str, int]:
+        from django.contrib.auth import get_user_model
+
+        from lachan.drills.demo import seed_drills_demo
+
+        # Approval by a second officer: the Department's administrator approves.
+        approver = get_user_model().objects.get(username="demo-so-admin")
+        return seed_drills_demo(today=self.today, actor=self.officer(), approver=approver)
+
     def merger_history(self, dept) -> int:
         """Finished work of the two old centres, then their retirement into the merged one."""
         from lachan.org.services import retire_unit
@@ -791,7 +812,7 @@ def seed_demo(
     builder = _Builder(today or timezone.localdate(), progress)
     if Unit.objects.filter(code=SO_CODE).exists():
         return DemoInfo(logins=_existing_logins(), created=False)
-    total = 8
+    total = 11
     with transaction.atomic():
         builder.build_units()
         builder.tick(_("Đơn vị"), total)
@@ -805,6 +826,12 @@ def seed_demo(
         builder.tick(_("Danh sách IP botnet"), total)
         builder.build_vulnerabilities()
         builder.tick(_("Lỗ hổng phần mềm"), total)
+        builder.build_awareness()
+        builder.tick(_("Bài học và đợt học"), total)
+        builder.build_scams()
+        builder.tick(_("Danh sách chặn và báo cáo lừa đảo"), total)
+        builder.build_drills()
+        builder.tick(_("Diễn tập thư lừa đảo"), total)
         reminders = run_reminders(builder.today)
         builder.tick(_("Nhắc việc"), total)
     builder.tick(_("Gửi thông báo"), total)

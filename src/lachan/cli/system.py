@@ -341,6 +341,32 @@ def _seed_with_progress(*, verbose: bool):
     return info
 
 
+def _print_join_code(port: int) -> None:
+    """A class join code of the demo, for trying the student side without an account."""
+    from lachan.awareness.models import CampaignStatus, ClassGroup
+    from lachan.awareness.services.campaigns import format_join_code
+
+    group = (
+        ClassGroup.objects.filter(is_open=True, campaign__status=CampaignStatus.ACTIVE)
+        .select_related("unit")
+        .order_by("pk")
+        .first()
+    )
+    if group is None:
+        return
+    click.echo(
+        _(
+            "Học sinh thử vào lớp %(cls)s (%(unit)s): http://127.0.0.1:%(port)s/tham-gia/ — mã %(code)s"
+        )
+        % {
+            "cls": group.name,
+            "unit": group.unit.display_name,
+            "port": port,
+            "code": format_join_code(group.join_code),
+        }
+    )
+
+
 def _print_logins(rows: list[dict]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -396,6 +422,7 @@ def demo(port: int, no_serve: bool, reset: bool, fmt: str) -> None:
         samples = sorted((settings.LACHAN_HOME / "demo").glob("danh-sach-ip-botnet-*.xlsx"))
         if samples:
             click.echo(_("Danh sách IP botnet mẫu để thử nhập: %(path)s") % {"path": samples[-1]})
+        _print_join_code(port)
     if no_serve:
         return
     click.echo(_("Mở http://127.0.0.1:%(port)s/login/ (Ctrl+C để dừng)") % {"port": port})
