@@ -24,6 +24,7 @@ from .indicators import (
     is_vietnamese_phone,
     normalize_account,
     normalize_email,
+    normalize_ip,
     normalize_phone,
 )
 from .model import KINDS, CheckResult, Indicator, ProtectedDomain, Reason, risk_level
@@ -52,6 +53,7 @@ _DETECT_URL = re.compile(
     re.IGNORECASE,
 )
 _PHONEISH = re.compile(r"^\+?[\d\s.\-()]{3,24}$")
+_NAME_END = frozenset("de nhe nha voi va roi nhanh gap ngay truoc sau luon giup a".split())
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 _NAME_STOP = frozenset('.,;:!?\n\r()[]{}"“”/|')
 # Words that may stand between an account number (or "chủ TK:") and the holder's name.
@@ -67,6 +69,9 @@ def detect_kind(text: str) -> str:
     value = text.strip()
     if not value or "\n" in value or len(value) > 2048:
         return "text"
+    address = value.split("/")[0] if value.count(".") == 3 else value  # "203.0.113.0/24"
+    if normalize_ip(address) is not None:
+        return "url"
     if _PHONEISH.match(value):
         digits = re.sub(r"\D", "", value)
         phone = normalize_phone(value)
@@ -382,7 +387,8 @@ class Checker:
     def _money_reasons(self, prepared: Mapped, accounts: list[Found], ref: Mapped) -> list[Reason]:
         rules = self._rules
         session = rules.session(prepared)
-        if not session.hits("money_move"):
+        verbs = "transfer_verb" if "transfer_verb" in rules.concepts else "money_move"
+        if not session.hits(verbs):
             return []
         out: list[Reason] = []
         original = prepared.original
@@ -464,6 +470,7 @@ class Checker:
         and punctuation skipped), with its offsets in the original input."""
         limit = min(len(original), position + 90)
         words: list[tuple[str, int, int]] = []
+        lowercase = False
         skipped = 0
         pos = position
         while pos < limit:
@@ -477,6 +484,21 @@ class Checker:
                 break
             word = match.group()
             folded = fold_plain(word)
+            if (
+                not words
+                and not word[0].isupper()
+                and folded in self._rules.person_names
+                and folded not in self._skip_words
+            ):
+                lowercase = True  # "chu tk nguyen van an": a name typed without capitals
+            if lowercase and folded not in self._skip_words and folded not in _NAME_END:
+                words.append((word, match.start(), match.end()))
+                if len(words) == 4:
+                    break
+                pos = match.end()
+                continue
+            if lowercase:
+                break
             if not words and (folded in self._skip_words or not word[0].isupper()):
                 skipped += 1
                 if skipped > 7 or (not word[0].isupper() and folded not in self._skip_words):
@@ -558,14 +580,17 @@ def _source(item: Indicator) -> str:
 
 def _result(kind: str, reasons: list[Reason]) -> CheckResult:
     best: dict[str, Reason] = {}
+    # A real link or number in a message does not excuse a strong request (an OTP, money to a
+    # person): then it only informs; otherwise it takes off at most URL_ALLOW_CAP.
+    strong = any(r.code.startswith("text.") and r.weight >= 40 for r in reasons)
     for reason in reasons:
         weight = reason.weight
         if (
             kind == "text"
             and reason.code.startswith("allow.")
-            and reason.code != ("allow.organisation_account")
+            and reason.code != "allow.organisation_account"
         ):
-            weight = max(weight, URL_ALLOW_CAP)
+            weight = 0 if strong else max(weight, URL_ALLOW_CAP)
             if weight != reason.weight:
                 reason = Reason(
                     reason.code, reason.message, reason.evidence, weight, reason.start, reason.end

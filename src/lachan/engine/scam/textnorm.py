@@ -187,10 +187,12 @@ def _fold_char(ch: str) -> str:
         plain = _strip_marks(ch)
         if plain.isascii() and plain:
             return plain.lower()
+    plain = _strip_marks(ch)  # full-width and mathematical letters, ligatures
+    if plain.isascii() and plain.isalnum():
+        return plain.lower()
     mapped = confusable_map().get(ch)
     if mapped is not None:
         return mapped.lower()
-    plain = _strip_marks(ch)  # full-width and mathematical letters, ligatures
     if plain and plain != ch:
         return "".join(_D_LETTERS.get(c, c) for c in plain).lower()
     return ch.lower()

@@ -376,6 +376,7 @@ class UrlAnalyzer:
         shown = url.display_host
 
         # 1. Blocklists: an officer's list wins over every reassuring signal.
+        out.extend(self._userinfo_signals(url))
         listed = False
         netloc = f"[{url.ip}]" if url.ip and ":" in url.ip else url.ascii_host
         if url.port is not None and url.port not in (80, 443):
@@ -784,19 +785,22 @@ class UrlAnalyzer:
                     url.path_start,
                 )
             )
-        if url.userinfo:
-            start = url.text.find(url.userinfo)
-            out.append(
-                Signal(
-                    "url.userinfo",
-                    W_USERINFO,
-                    f"Phần “{url.userinfo}@” đứng trước để đánh lừa người đọc: trang thật sự là "
-                    f"“{url.display_host}”.",
-                    max(0, start),
-                    url.host_start,
-                )
-            )
         return out
+
+    def _userinfo_signals(self, url: UrlParts) -> list[Signal]:
+        if not url.userinfo:
+            return []
+        start = url.text.find(url.userinfo)
+        return [
+            Signal(
+                "url.userinfo",
+                W_USERINFO,
+                f"Phần “{url.userinfo}@” đứng trước để đánh lừa người đọc: trang thật sự là "
+                f"“{url.display_host}”.",
+                max(0, start),
+                url.host_start,
+            )
+        ]
 
     def _path_signals(self, url: UrlParts, suffix: str | None) -> list[Signal]:
         """Signals of the path; ``suffix`` is ``None`` for known domains and IPs (no brand
