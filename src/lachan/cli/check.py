@@ -137,7 +137,7 @@ def check(
         sys.exit(_run_batch(checker, batch_file.name, raw, kind, fmt))
     assert text is not None
     if text == "-":
-        text = click.get_text_stream("stdin").read()
+        text = sys.stdin.read()
     result = checker.check(text, kind)
     if fmt == "json":
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
