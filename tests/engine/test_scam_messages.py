@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from lachan.engine.scam import Checker
 from lachan.engine.scam.textnorm import Mapped, clean, fold, fold_plain
@@ -218,3 +220,38 @@ def test_labelled_sets(checker, path, recall, fpr):
     assert len(alarms) / len(legit) <= fpr, alarms
     for row in rows[:40]:
         assert_evidence_in_place(row["text"], checker.check(row["text"]))
+
+
+# --- any input at all ------------------------------------------------------------------------
+
+
+_PIECES = st.sampled_from(
+    [
+        "chuyển khoản", "ck", "stk", "0912 345 678", "1903 5577 9900 11", "OTP", "O T P",
+        "http://", "hxxp://", "[.]", ".top", "vietcombаnk", "xn--", "@", "NGUYEN VAN A", "không",
+        "\u200b", "\u0301", "đ", "Đ", "。", "…", "(", ")", "\n", " ", "5tr", "1.000.000đ", "%",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.one_of(_PIECES, st.text(max_size=8)), max_size=25).map("".join),
+    st.sampled_from(["auto", "url", "phone", "account", "text"]),
+)
+def test_any_input_gives_a_result_with_evidence_in_place(text, kind):
+    result = _shared().check(text, kind)
+    assert 0 <= result.score <= 100
+    assert result.risk in ("low", "medium", "high")
+    for r in result.reasons:
+        if r.start >= 0:
+            assert text[r.start : r.end] == r.evidence, r
+
+
+_CHECKER: list[Checker] = []
+
+
+def _shared() -> Checker:
+    if not _CHECKER:
+        _CHECKER.append(Checker())
+    return _CHECKER[0]

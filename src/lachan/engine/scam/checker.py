@@ -123,12 +123,8 @@ class Checker:
             key=len,
             reverse=True,
         )
-        self._bank_after = (
-            re.compile(
-                r"^[^a-z0-9]{0,4}(?:ngan hang |nh |tai )?(?:"
-                + "|".join(map(re.escape, bank_words))
-                + r")\b"
-            )
+        self._bank_words = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, bank_words)) + r")\b")
             if bank_words
             else None
         )
@@ -332,7 +328,7 @@ class Checker:
         for email in emails:
             reasons.extend(self._email_reasons(email, ref))
         taken += [(f.start, f.end) for f, _ in urls]
-        accounts = find_accounts(source, self._bank_after, taken)
+        accounts = find_accounts(source, self._bank_words, taken)
         taken += [(a.start, a.end) for a in accounts]
         phones = find_phones(source, taken)
         for account in accounts:

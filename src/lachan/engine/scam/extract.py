@@ -107,8 +107,9 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 def find_accounts(
     text: str, account_words: re.Pattern[str] | None, taken: list[tuple[int, int]]
 ) -> list[Found]:
-    """Numbers of 6–19 digits written next to "STK", "số tài khoản", "TK", "ngân hàng" or a
-    bank's name (before, or a bank's name just after); amounts ("5.000.000đ") are not."""
+    """Numbers of 6–19 digits written next to "STK", "số tài khoản", "TK", "ngân hàng", or a
+    bank's name just before or after (``account_words``: folded bank names, e.g.
+    ``\b(?:vietcombank|vcb|mbbank)\b``); amounts ("5.000.000đ") and 1800/1900 numbers are not."""
     out = []
     for match in _DIGITS.finditer(text):
         start, end = match.span()
@@ -124,7 +125,7 @@ def find_accounts(
         after = fold_plain(text[end : end + 25])
         context = bool(_ACCOUNT_BEFORE.search(before)) or (
             account_words is not None
-            and (bool(account_words.match(after)) or bool(account_words.search(before[-30:])))
+            and (bool(account_words.search(after[:20])) or bool(account_words.search(before[-30:])))
         )
         if context:
             out.append(Found("account", raw, value, start, end))
