@@ -111,6 +111,9 @@ def test_the_registry_domains_are_protected(checker):
     assert fake.risk == "high", fake
     assert "Sở GDĐT Lạc Hồng" in " ".join(r.message for r in fake.reasons)
     assert checker.check("thptngoquyen-hocphi.com").risk != "low"
+    # A place name alone is weak (honest businesses use it); beside "sogd", "edu"… it is not.
+    assert checker.check("lachongtravel.com").risk == "low"
+    assert checker.check("sogd-lachong.com").risk != "low"
 
 
 def test_shortener_ip_literal_userinfo_port_executable(checker):

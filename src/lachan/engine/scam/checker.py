@@ -35,6 +35,7 @@ from .urls import Signal, UrlAnalyzer, parse_url
 __all__ = ["Checker", "check", "default_checker", "detect_kind"]
 
 MAX_INPUT = 20_000  # characters read from one input; the rest is ignored
+MAX_LINKS = 30  # links of one message judged one by one (the first ones)
 URL_ALLOW_CAP = -15  # the most a link's reassuring signal may take off a message's score
 
 W_PHONE_LISTED = 90
@@ -315,7 +316,7 @@ class Checker:
         emails = find_emails(source)
         taken = [(e.start, e.end) for e in emails]
         urls: list[tuple[Found, list[Signal]]] = []
-        for found in find_urls(source, taken):
+        for found in find_urls(source, taken)[:MAX_LINKS]:
             parts = parse_url(found.text)
             if parts is None:
                 continue

@@ -38,7 +38,7 @@ from .blocklist import Blocklist
 from .data import ScamData
 from .indicators import host_to_ascii, host_to_unicode, normalize_ip, url_key
 from .model import ProtectedDomain
-from .textnorm import _fold_char
+from .textnorm import _fold_char, fold_plain
 
 __all__ = ["Signal", "UrlAnalyzer", "UrlParts", "parse_url"]
 
@@ -56,6 +56,7 @@ W_OTHER_SUFFIX = 55
 W_OTHER_SUFFIX_SHORT = 40
 W_BRAND_WORD = 45
 W_BRAND_WORD_SHORT = 35
+W_BRAND_WORD_WEAK = 25
 W_GOV_EDU = 55
 W_FAKE_SUFFIX = 40
 W_BRAND_IN_PATH = 30
@@ -81,6 +82,7 @@ _LEET = str.maketrans({"0": "o", "1": "l", "3": "e", "4": "a", "5": "s", "7": "t
 _LEET_I = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b"})
 _VOWELS = frozenset("aeiouy")
 _CONSONANT_RUN = re.compile(r"[bcdfghjklmnpqrstvwxz]{5,}")
+_SCHOOL_WORDS = ("thpt", "thcs", "tieuhoc", "mamnon", "truong", "sogd", "phonggd", "daihoc")
 _BET = re.compile(r"(?<![a-z])[a-z]{0,3}\d{1,3}bet(?![a-z])|(?<![a-z])bet\d{2,4}")
 # Local networks; documentation ranges (192.0.2.0/24…) stand for public addresses in examples.
 _PRIVATE_NETS = tuple(
@@ -235,12 +237,19 @@ class UrlAnalyzer:
         self.official: dict[str, ProtectedDomain] = {}
         self.word_brand: dict[str, ProtectedDomain] = {}
         protected = list(data.protected)
+        # Registry domains given without brand words: their first label ("lachong") stands for
+        # the unit, but may also be a place name in many honest domains, so alone it is a weak
+        # sign (W_BRAND_WORD_WEAK) that becomes strong beside "edu"/"gov" (lookalike.gov_edu).
+        self.weak_words: set[str] = set()
         for item in extra_protected:
             domain = host_to_ascii(item.domain) or item.domain.lower()
-            words = item.brand_words
-            if not words:  # registry domains: the distinctive label stands for the brand
+            words = tuple(fold_plain(w).replace(" ", "") for w in item.brand_words)
+            if not words:
                 label = domain.split(".")[0]
-                words = (label,) if len(label) >= 5 else ()
+                if len(label) >= 5:
+                    words = (label,)
+                    if not any(w in label for w in _SCHOOL_WORDS):  # "thptngoquyen" is strong
+                        self.weak_words.add(label)
             protected.append(ProtectedDomain(domain, item.brand, item.category, words))
         for item in protected:
             self.official.setdefault(item.domain, item)
@@ -260,7 +269,7 @@ class UrlAnalyzer:
         self.risky_tlds = data.risky_tlds
         url_words = data.url_words
         self.gov_markers = frozenset(url_words.get("gov_edu_markers", ()))
-        self.vn_words = frozenset(url_words.get("vn_authority_words", ()))
+        self.vn_words = frozenset(url_words.get("vn_authority_words", ())) | self.weak_words
         self.vn_long_words = tuple(w for w in self.vn_words if len(w) >= 6)
         self.vn_suffixes = tuple(url_words.get("vn_suffixes", ()))
         self.credential_words = frozenset(url_words.get("credential_words", ()))
@@ -699,7 +708,10 @@ class UrlAnalyzer:
                 out.append(
                     Signal(
                         "lookalike.brand_word",
-                        W_BRAND_WORD if len(word) >= 5 else W_BRAND_WORD_SHORT,
+                        W_BRAND_WORD_WEAK
+                        if word in self.weak_words
+                        and not (tokens & (self.vn_words - self.weak_words - {"vn", "vietnam"}))
+                        else (W_BRAND_WORD if len(word) >= 5 else W_BRAND_WORD_SHORT),
                         f"Tên miền “{shown}” chứa tên “{word}” của {item.brand} nhưng không thuộc "
                         f"tên miền chính thức {item.domain}.",
                         hs,
