@@ -78,10 +78,10 @@ ROUTES: dict[str, RouteSpec] = {
     "blocklist_entry_add": RouteSpec("department"),
     "blocklist_source_detail": RouteSpec("department", kwargs=lambda w: {"pk": w.b.scam_source.pk}),
     "blocklist_source_toggle": RouteSpec(
-        "department", method="POST", kwargs=lambda w: {"pk": w.b.scam_source.pk}, data=dict
+        "department", method="POST", kwargs=lambda w: {"pk": w.b.scam_source.pk}, data=lambda w: {}
     ),
     "blocklist_entry_toggle": RouteSpec(
-        "department", method="POST", kwargs=lambda w: {"pk": w.b.scam_entry.pk}, data=dict
+        "department", method="POST", kwargs=lambda w: {"pk": w.b.scam_entry.pk}, data=lambda w: {}
     ),
     # API
     "api:scams_check": RouteSpec(

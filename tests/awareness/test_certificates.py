@@ -4,8 +4,8 @@ for the learner and the officers who can see the learner's unit — nobody else.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -68,9 +68,11 @@ def test_pdf_certificate_looks_right(tree, lessons, campaign, it_a, tmp_path):
     assert doc.place_and_date.endswith(f"năm {timezone.localdate().year}")
     data = render_certificate_pdf(cert)
     assert data.startswith(b"%PDF")
-    out = Path("/tmp/shots_campaign")
-    out.mkdir(exist_ok=True)
-    pdf = out / "certificate.pdf"
+    if not shutil.which("pdfinfo"):
+        pytest.skip(
+            "poppler-utils (pdfinfo, pdftotext) is not installed: apt-get install poppler-utils"
+        )
+    pdf = tmp_path / "certificate.pdf"
     pdf.write_bytes(data)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert re.search(r"Pages:\s+1\n", info)
@@ -79,18 +81,6 @@ def test_pdf_certificate_looks_right(tree, lessons, campaign, it_a, tmp_path):
     for needle in ("GIẤY CHỨNG NHẬN", "Đặng Thị Ánh Dương", cert.number, "Tháng an toàn thông tin"):
         assert needle in text
     assert certificate_filename(cert) == f"giay-chung-nhan-{cert.number}-dang-thi-anh-duong.pdf"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "60",
-            "-singlefile",
-            str(pdf),
-            str(out / "certificate"),
-        ],
-        check=False,
-    )
 
 
 def test_who_may_download(client, tree, lessons, campaign, it_a, it_b, dept_officer, make_user):
