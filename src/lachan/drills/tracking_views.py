@@ -83,15 +83,10 @@ def drill_click(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def lesson_link(lesson) -> str:
-    """The follow-up lesson's page, when the awareness app has it."""
+    """The follow-up lesson's page."""
     if lesson is None:
         return ""
-    for name in ("awareness_lesson_detail", "lesson_detail"):
-        try:
-            return reverse(name, kwargs={"slug": lesson.slug})
-        except NoReverseMatch:
-            continue
-    return ""
+    return reverse("lesson_detail", kwargs={"slug": lesson.slug})
 
 
 @csrf_exempt  # "Tôi đã hiểu" only sets a timestamp for the token's owner
