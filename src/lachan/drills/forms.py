@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from lachan.org.models import Unit
@@ -103,9 +104,14 @@ class ReportForm(Form):
     )
 
 
-PART_NAMES = {str(label).lower(): key for key, label in FLAG_PARTS.items()} | {
-    key: key for key in FLAG_PARTS
-}
+def part_names() -> dict[str, str]:
+    """Names a red flag's part may be written with: its key, or its label in Vietnamese or in
+    the language of the page (labels are lazy, so this is built per call)."""
+    names = {key: key for key in FLAG_PARTS}
+    for language in ("vi", translation.get_language() or "vi"):
+        with translation.override(language):
+            names |= {str(label).lower(): key for key, label in FLAG_PARTS.items()}
+    return names
 
 
 def flags_to_text(flags: list[dict]) -> str:
@@ -127,7 +133,7 @@ def text_to_flags(text: str) -> list[dict]:
         cells = [c.strip() for c in line.split("|")]
         if len(cells) < 2 or not cells[1]:
             raise ValidationError(_("Dòng %(n)d: cần ít nhất “phần | điều cần để ý”.") % {"n": n})
-        part = PART_NAMES.get(cells[0].lower())
+        part = part_names().get(cells[0].lower())
         if part is None:
             raise ValidationError(
                 _("Dòng %(n)d: phần “%(p)s” không có; chỉ dùng: %(parts)s.")
