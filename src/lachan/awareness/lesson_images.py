@@ -14,6 +14,8 @@ import xml.etree.ElementTree as ET
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lachan.engine.filetypes import sniff_image
+
 from .markdown import IMAGE_NAME_RE
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -36,13 +38,8 @@ def _local(name: str) -> str:
 
 def sniff_raster(data: bytes) -> str | None:
     """ "png", "jpeg", "webp" from the first bytes, else None."""
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if len(data) >= 12 and data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    return None
+    mime = sniff_image(data[:16])
+    return mime.split("/", 1)[1] if mime else None
 
 
 def svg_problems(data: bytes) -> list[str]:

@@ -12,20 +12,11 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lachan.engine.filetypes import IMAGE_EXTENSIONS, sniff_image
+
 MAX_IMAGES = 5
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/webp": "webp"}
-
-
-def sniff_image(head: bytes) -> str | None:
-    """The image type the first bytes announce, or None."""
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
+EXTENSIONS = IMAGE_EXTENSIONS
 
 
 @dataclass(frozen=True)
