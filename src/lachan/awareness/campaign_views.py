@@ -13,7 +13,6 @@ import hashlib
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lachan.org.selectors import is_department_staff, visible_units
+from lachan.web import ratelimit
 
 from . import charts
 from .campaign_forms import CampaignForm, ClassGroupForm, ClassSizeForm, JoinForm
@@ -436,17 +436,12 @@ def _join_keys(request: HttpRequest) -> list[tuple[str, int]]:
 
 
 def _join_blocked(keys: list[tuple[str, int]]) -> bool:
-    return any((cache.get(key) or 0) >= limit for key, limit in keys)
+    return any(ratelimit.count(key) >= limit for key, limit in keys)
 
 
 def _join_failed(keys: list[tuple[str, int]]) -> None:
     for key, _limit in keys:
-        if cache.add(key, 1, JOIN_WINDOW_SECONDS):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, JOIN_WINDOW_SECONDS)
+        ratelimit.hit(key, JOIN_WINDOW_SECONDS)
 
 
 @require_http_methods(["GET", "POST"])

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+
+from lachan.web.ratelimit import hit
 
 # bucket → (requests, seconds); override with LACHAN_SCAM_RATE_LIMITS = {"check": [20, 60]…}
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
@@ -43,11 +44,4 @@ def allow(request, bucket: str) -> bool:
     count, seconds = limit_for(name)
     window = int(time.time() // seconds)
     key = f"lachan:scams:rl:{name}:{who}:{ident}:{window}"
-    if cache.add(key, 1, timeout=seconds + 5):
-        return count >= 1
-    try:
-        current = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=seconds + 5)
-        current = 1
-    return current <= count
+    return hit(key, seconds + 5) <= count

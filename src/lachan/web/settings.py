@@ -3,6 +3,7 @@
 LACHAN_HOME        data directory (default ./var): SQLite database, uploads, secret key
 DATABASE_URL       e.g. postgres://user@127.0.0.1:5432/lachan (default: SQLite in LACHAN_HOME)
 LACHAN_BROKER_URL  Celery broker (e.g. redis://127.0.0.1:6379/0); empty = run jobs in-process
+LACHAN_CACHE_URL   shared cache for rate limits (e.g. redis://127.0.0.1:6379/1); empty = per process
 LACHAN_SECRET_KEY  secret key (default: generated once and stored in LACHAN_HOME/secret_key)
 LACHAN_EMAIL_*     SMTP settings (HOST, PORT, USER, PASSWORD, USE_TLS, USE_SSL, FROM, BACKEND)
 """
@@ -222,6 +223,18 @@ LACHAN_DRILL_ALLOWED_DOMAINS = [
     if d.strip()
 ]
 LACHAN_DRILL_MAX_PER_RUN = int(os.environ.get("LACHAN_DRILL_MAX_PER_RUN", "300"))
+
+# Shared cache (rate-limit counts of the public pages): Redis when several web processes run.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["LACHAN_CACHE_URL"],
+        }
+        if os.environ.get("LACHAN_CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
 
 # Background jobs. Without a broker, jobs run in-process (embedded default).
 CELERY_BROKER_URL = os.environ.get("LACHAN_BROKER_URL", "")
