@@ -10,6 +10,7 @@ OTP request.
 from __future__ import annotations
 
 import copy
+import ipaddress
 import re
 from collections.abc import Iterable
 from functools import lru_cache
@@ -30,7 +31,8 @@ from .indicators import (
 from .model import KINDS, CheckResult, Indicator, ProtectedDomain, Reason, risk_level
 from .rules import MessageRules
 from .textnorm import Mapped, clean, fold_plain
-from .urls import Signal, UrlAnalyzer, parse_url
+from .urlmodel import UrlModel, default_url_model
+from .urls import Signal, UrlAnalyzer, UrlParts, parse_url
 
 __all__ = ["Checker", "check", "default_checker", "detect_kind"]
 
@@ -102,9 +104,16 @@ class Checker:
         extra_allowed: Iterable[str] = (),
         psl_file: Path | None = None,
         data_dir: Path | None = None,
+        url_model: UrlModel | None | bool = True,
     ) -> None:
         data = load_data(data_dir)
         self._data = data
+        # The learned host model (``url.model``): True = the bundled one, False/None = none.
+        model = default_url_model() if url_model is True else url_model or None
+        self._url_model = model
+        self._model_probability = (
+            lru_cache(maxsize=65_536)(model.probability) if model is not None else None
+        )
         self._urls = UrlAnalyzer(
             data,
             blocklist=blocklist,
@@ -185,7 +194,8 @@ class Checker:
         parts = parse_url(value) if " " not in value else None
         if parts is None:
             return [_unrecognised(text, "một đường dẫn hay tên miền hợp lệ")]
-        return [_to_reason(s, mapped, offset) for s in self._urls.analyse(parts)]
+        signals = self._with_model(parts, self._urls.analyse(parts))
+        return [_to_reason(s, mapped, offset) for s in signals]
 
     def _check_phone_input(self, text: str) -> list[Reason]:
         start = len(text) - len(text.lstrip())
@@ -306,6 +316,43 @@ class Checker:
             )
         ]
 
+    def _with_model(self, parts: UrlParts, signals: list[Signal]) -> list[Signal]:
+        """``signals`` plus ``url.model`` when the learned model finds the host risky. Never
+        for a listed, official, known, shortener, ``.gov.vn``/``.edu.vn`` or local host, nor
+        when the other signals already make the link high-risk."""
+        if self._model_probability is None or self._url_model is None:
+            return signals
+        if any(
+            s.code.startswith(("allow.", "blocklist.")) or s.code == "url.shortener"
+            for s in signals
+        ):
+            return signals
+        if sum(s.weight for s in signals) >= 70:
+            return signals  # already high: the specific reasons say more than the model
+        host = parts.ascii_host
+        if parts.ip is not None:
+            if not ipaddress.ip_address(parts.ip).is_global:
+                return signals
+            suffix = None
+            shown = f"Địa chỉ IP “{parts.ip}” giống các địa chỉ"
+        else:
+            suffix = self._urls.psl.publicsuffix(host)
+            if (
+                suffix is None
+                or suffix in ("gov.vn", "edu.vn")
+                or suffix.endswith((".gov.vn", ".edu.vn"))
+            ):
+                return signals
+            shown = f"Tên miền “{parts.display_host}” có đặc điểm giống các tên miền"
+        weight = self._url_model.weight_for(self._model_probability(host, suffix))
+        if not weight:
+            return signals
+        message = (
+            f"{shown} lừa đảo, phát tán mã độc đã biết (tên như ngẫu nhiên, đuôi tên miền rẻ "
+            "tiền, nhiều tầng tên miền con…), theo mô hình học từ các danh sách cảnh báo."
+        )
+        return [*signals, Signal("url.model", weight, message, parts.host_start, parts.host_end)]
+
     # --- messages ---------------------------------------------------------------------------
 
     def _check_text(self, text: str) -> list[Reason]:
@@ -323,7 +370,7 @@ class Checker:
             if parts.ip is None and not found.text.lower().startswith(("http", "ftp", "www.")):
                 if self._urls.psl.publicsuffix(parts.ascii_host, accept_unknown=False) is None:
                     continue  # "TP.HCM", "v.v": not a real top-level domain
-            signals = self._urls.analyse(parts)
+            signals = self._with_model(parts, self._urls.analyse(parts))
             urls.append((found, signals))
             reasons.extend(_to_reason(s, ref, found.start) for s in signals)
         for email in emails:
