@@ -199,8 +199,9 @@ def seed_awareness_demo(
             expected_students=size,
         )
         join_code = join_code or svc.format_join_code(group.join_code)
-        joined = rng.randint(5, 10) if size else rng.randint(3, 6)
-        diligence = rng.choice((0.55, 0.7, 0.85, 0.95))
+        # A week into the campaign: classes have joined unevenly, some already finished.
+        joined = rng.randint(12, 24) if size else rng.randint(3, 6)
+        diligence = rng.choice((0.8, 0.9, 0.95, 0.98))
         for _ in range(joined):
             learner, _secret = svc.join_class(code=group.join_code, name=_student_name(rng, used))
             _learn(learner, lessons[:count], active, rng, diligence=diligence)
@@ -208,7 +209,7 @@ def seed_awareness_demo(
         if rng.random() < 0.45:
             learner = learner_for_user(user)
             if learner is not None:
-                _learn(learner, lessons[:count], active, rng, diligence=0.75)
+                _learn(learner, lessons[:count], active, rng, diligence=0.9)
     return {
         "campaigns": 2,
         "classes": ClassGroup.objects.filter(campaign=active).count(),
