@@ -14,6 +14,7 @@ are still checked, and the exit status is 1.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,9 +44,13 @@ def _load_checker(offline: bool, blocklists: tuple[Path, ...], list_format: str)
         except BlocklistError as exc:
             fail(one_line(str(exc)), code=2)
     if offline:
-        from lachan.engine.scam import default_checker
+        from lachan.engine.scam import Checker, default_checker
 
-        checker = default_checker()
+        # LACHAN_PSL_FILE: a Public Suffix List file to use instead of the bundled copy.
+        psl = os.environ.get("LACHAN_PSL_FILE")
+        if psl and not Path(psl).is_file():
+            fail(f"LACHAN_PSL_FILE: không có tệp {psl}", code=2)
+        checker = Checker(psl_file=Path(psl)) if psl else default_checker()
     else:
         checker = _database_checker()
     return checker.with_indicators(extra) if extra else checker

@@ -19,8 +19,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Max
 
 from lachan.org.models import Unit
@@ -125,7 +128,14 @@ def build_checker() -> Any:
     from .selectors import active_indicators
 
     blocklist = Blocklist.from_indicators(_indicators(active_indicators()))
-    return Checker(blocklist=blocklist, extra_protected=protected_domains())
+    psl = getattr(settings, "LACHAN_PSL_FILE", "")
+    if psl and not Path(psl).is_file():
+        raise ImproperlyConfigured(f"LACHAN_PSL_FILE: không có tệp {psl}")
+    return Checker(
+        blocklist=blocklist,
+        extra_protected=protected_domains(),
+        psl_file=Path(psl) if psl else None,
+    )
 
 
 def _indicators(entries) -> Iterable[Any]:

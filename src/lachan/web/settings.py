@@ -216,6 +216,9 @@ LACHAN_BASE_URL = os.environ.get("LACHAN_BASE_URL", "http://127.0.0.1:8000")
 # Phishing drills: the sender domain the platform controls (drill mail comes "from" it), the
 # only recipient e-mail domains allowed (comma-separated; empty = any registered address) and
 # the most drill e-mails one run of the every-minute job sends over all drills.
+# The scam checker parses domains with the Public Suffix List bundled in `publicsuffixlist`;
+# LACHAN_PSL_FILE points at a newer public_suffix_list.dat (read offline, from a file).
+LACHAN_PSL_FILE = os.environ.get("LACHAN_PSL_FILE", "")
 LACHAN_DRILL_SENDER_DOMAIN = os.environ.get("LACHAN_DRILL_SENDER_DOMAIN", "dien-tap.lachan.test")
 LACHAN_DRILL_ALLOWED_DOMAINS = [
     d.strip().lower()
