@@ -400,7 +400,23 @@ class Checker:
             reasons.append(Reason(hit.code, hit.message, evidence, hit.weight, start, end))
         reasons.extend(self._money_reasons(prepared, accounts, ref))
         reasons.extend(self._brand_link_reasons(prepared, urls, ref))
-        return reasons
+        return self._advisory_discount(reasons)
+
+    def _advisory_discount(self, reasons: list[Reason]) -> list[Reason]:
+        """An official warning quotes the scammers' words ("đối tượng giả danh công an yêu cầu
+        chuyển tiền…"): when the advisory framing fires, the other word signals of the message
+        count for ``advisory.factor`` of their weight; links, listed numbers and accounts keep
+        theirs."""
+        rules = self._rules
+        if not rules.advisory_codes or not any(r.code in rules.advisory_codes for r in reasons):
+            return reasons
+        out = []
+        for r in reasons:
+            if r.code.startswith("text.") and r.weight > 0 and r.code not in rules.advisory_keep:
+                weight = int(r.weight * rules.advisory_factor)
+                r = Reason(r.code, r.message, r.evidence, weight, r.start, r.end)
+            out.append(r)
+        return out
 
     def _email_reasons(self, email: Found, ref: Mapped) -> list[Reason]:
         evidence, start, end = ref.evidence(email.start, email.end)
@@ -450,16 +466,23 @@ class Checker:
         person: tuple[str, int, int] | None = None
         person_weight = rules.weights.get("text.personal_account", 45)
         organisation: tuple[str, int, int] | None = None
+        cue_organisation = False
         for name, start, end, after_cue in names:
             folded = f" {fold_plain(name)} "
             following = fold_plain(original[start : end + 30]) + " "
-            if any(
+            preceding = fold_plain(original[max(0, start - 12) : start]).split()[-2:]
+            if preceding[-1:] == ["cn"] or preceding == ["chi", "nhanh"]:
+                continue  # "Vietinbank chi nhánh Lạc Hồng": a branch, not the holder
+            if name.split()[0].lower() in rules.organisation_marked or any(
                 f" {w} " in folded or following.startswith(w + " ")
                 for w in rules.organisation_words
             ):
                 organisation = organisation or (name, start, end)
+                cue_organisation = cue_organisation or after_cue
             elif after_cue or folded.split()[0] in rules.person_names:
                 person = person or (name, start, end)
+        if cue_organisation:
+            person = None  # "tài khoản đứng tên Trường …": the holder named, an organisation
         if person is None and "personal_account_phrase" in rules.concepts:
             phrases = session.hits("personal_account_phrase")
             if phrases:
@@ -531,6 +554,7 @@ class Checker:
             if (
                 not words
                 and not word[0].isupper()
+                and word.isascii()  # typed without capitals, so without diacritics too
                 and folded in self._rules.person_names
                 and folded not in self._skip_words
             ):

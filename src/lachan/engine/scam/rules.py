@@ -193,6 +193,20 @@ class MessageRules:
         self.organisation_words = tuple(
             sorted({fold_plain(w) for w in document.get("organisation_words", ())}, key=len)
         )
+        # Advisory framing (an official warning that quotes scammers' words): when one of
+        # ``codes`` fires, the other positive ``text.*`` weights are multiplied by ``factor``,
+        # except ``keep`` (links, listed numbers and accounts are never discounted).
+        advisory = document.get("advisory", {})
+        if not isinstance(advisory, dict):
+            raise RulesError("message_rules.json: “advisory” phải là đối tượng")
+        self.advisory_codes = frozenset(advisory.get("codes", ()))
+        self.advisory_factor = float(advisory.get("factor", 1.0))
+        self.advisory_keep = frozenset(advisory.get("keep", ()))
+        if not 0.0 <= self.advisory_factor <= 1.0:
+            raise RulesError("message_rules.json: “advisory.factor” phải trong khoảng 0..1")
+        self.organisation_marked = frozenset(
+            w.lower() for w in document.get("organisation_marked_words", ())
+        )
         self.teencode = dict(teencode)
         # Words worth recovering from digit-for-letter spellings ("m4t", "0tp", "kh0ản").
         self.keywords = frozenset(
@@ -392,21 +406,33 @@ def _any(groups: list[tuple[str, list[ConceptHit]]], min_distinct: int) -> tuple
     return found[0].start, found[0].end
 
 
+def _overlap(a: ConceptHit, b: ConceptHit) -> bool:
+    """One hit lies within the other ("nhắn" inside "nhắn riêng")."""
+    return (a.start <= b.start and b.end <= a.end) or (b.start <= a.start and a.end <= b.end)
+
+
 def _all_within(groups: list[list[ConceptHit]], within: int) -> tuple[int, int] | None:
     """The tightest choice of one hit per group, if it spans at most ``within`` characters;
-    the evidence is the whole span when short, else the last group's hit."""
+    the evidence is the whole span when short, else the last group's hit. The same words do
+    not count for two groups ("nhắn riêng" is a private channel, not also a request)."""
     if any(not g for g in groups):
         return None
     best: tuple[int, int, ConceptHit] | None = None
     for anchor in groups[0]:
         chosen = [anchor]
         for group in groups[1:]:
-            chosen.append(min(group, key=lambda h: abs(h.start - anchor.start)))
+            free = [h for h in group if not any(_overlap(h, c) for c in chosen)]
+            if not free:
+                break
+            chosen.append(min(free, key=lambda h: abs(h.start - anchor.start)))
+        if len(chosen) < len(groups):
+            continue
         start = min(h.start for h in chosen)
         end = max(h.end for h in chosen)
         if best is None or end - start < best[1] - best[0]:
             best = (start, end, chosen[-1])
-    assert best is not None
+    if best is None:
+        return None
     start, end, last = best
     if end - start > within:
         return None
