@@ -255,3 +255,141 @@ def _shared() -> Checker:
     if not _CHECKER:
         _CHECKER.append(Checker())
     return _CHECKER[0]
+
+
+# --- generalising patterns (own example sentences, not from any labelled set) -----------------
+
+# Official warnings quote the scammers' words; the advisory framing discounts them.
+ADVISORIES = [
+    "Phòng Giáo dục huyện cảnh báo: thời gian qua xuất hiện thủ đoạn giả danh cán bộ thuế gọi "
+    "điện cho giáo viên, đe dọa khóa tài khoản, yêu cầu cung cấp mã OTP và chuyển tiền gấp "
+    "vào tài khoản an toàn. Tuyệt đối không cung cấp mã, nếu nhận được cuộc gọi như vậy hãy "
+    "báo ngay cho công an xã.",
+    "Ngân hàng lưu ý quý khách: kẻ gian mạo danh nhân viên, nhắn tin báo trúng thưởng rồi bảo "
+    "đóng phí nhận giải và đọc mã xác thực. Ngân hàng không bao giờ yêu cầu khách hàng cung "
+    "cấp mã OTP.",
+    "Cả nhà ơi, hôm qua có người gọi bảo cháu nội em bị ngã phải mổ cấp cứu, đòi chuyển ngay "
+    "20 triệu. Em gọi lại cho cô giáo thì cháu vẫn ngồi học. Mọi người cảnh giác, đừng chuyển "
+    "tiền khi chưa gọi lại số đã biết nhé.",
+]
+
+
+@pytest.mark.parametrize("text", ADVISORIES)
+def test_advisories_quoting_scam_words_stay_below_medium(checker, text):
+    result = checker.check(text, "text")
+    assert "text.advisory" in codes(result)
+    assert result.risk == "low", result
+
+
+def test_advisory_framing_does_not_excuse_a_direct_request_or_a_bad_link(checker):
+    direct = (
+        "Cảnh báo: kẻ gian đang giả mạo ngân hàng. Để bảo vệ tài khoản, quý khách vui lòng "
+        "cung cấp mã OTP vừa nhận cho nhân viên hỗ trợ. Tuyệt đối không chia sẻ mã cho ai khác."
+    )
+    result = checker.check(direct, "text")
+    assert "text.advisory" not in codes(result)
+    assert result.risk != "low"
+    link = (
+        "Cảnh báo thủ đoạn lừa đảo mới: hãy cảnh giác và kiểm tra tài khoản của bạn ngay tại "
+        "http://vietcombank-kiemtra.top/login"
+    )
+    result = checker.check(link, "text")
+    assert any(r.code.startswith("url.") and r.weight > 0 for r in result.reasons)
+
+
+def test_sender_excuse_not_to_transfer_is_not_advice(checker):
+    text = "Anh đang ở nước ngoài không chuyển tiền được, em nộp giúp anh phí hải quan để nhận quà nhé."
+    assert "text.scam_warning" not in codes(checker.check(text, "text"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Trường THCS Bình An thông báo thu tiền bảo hiểm y tế qua tài khoản đứng tên trường hoặc "
+        "nộp tại phòng kế toán, hạn cuối ngày 15/11.",
+        "Kính gửi phụ huynh, học phí tháng 3 nộp vào tài khoản 1020 3040 5060 tại Agribank chi "
+        "nhánh Đông Hà, chủ tài khoản Trường Tiểu học Kim Đồng. Nội dung: họ tên học sinh.",
+        "[NganHangX] 482913 là mã xác thực giao dịch chuyển tiền 500.000 VND tới TK 9988xxx12. "
+        "KHÔNG cung cấp mã này cho bất kỳ ai.",
+        "quên mật khẩu wifi rồi, nhắn lại cho tớ với",
+        "Nhà trường thông báo: học sinh có mặt trước 15 phút, mang theo thẻ học sinh khi dự thi.",
+        "Nhà mạng thông báo thuê bao chưa xác thực sinh trắc học sẽ bị tạm dừng một chiều; quý "
+        "khách đến cửa hàng gần nhất để cập nhật. Chúng tôi không gọi điện yêu cầu cung cấp OTP.",
+    ],
+)
+def test_official_notices_and_everyday_messages_are_low(checker, text):
+    result = checker.check(text, "text")
+    assert result.risk == "low", result
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (
+            "Chúc mừng bạn đã trúng tuyển vị trí nhân viên kho. Để nhận việc bạn nộp 800k phí "
+            "đồng phục trước khi ký hợp đồng nhé.",
+            "text.job_fee",
+        ),
+        (
+            "Anh gửi em hộp quà có trang sức và tiền mặt, giờ hải quan giữ lại, em đóng giúp anh "
+            "phí thông quan 9 triệu nha.",
+            "text.gift_customs",
+        ),
+        (
+            "tặng acc liên quân full skin nè, nạp 100k thẻ cào rồi gửi mã thẻ cho mình là nhận acc",
+            "text.card_code_request",
+        ),
+        (
+            "bạn ơi bình chọn giúp em mình với, vào link đăng nhập facebook là bình chọn được nha",
+            "text.vote_login",
+        ),
+        (
+            "Thầy đây, thầy đổi số nên nhắn qua số này. Em chuyển giúp thầy 5 triệu, chiều thầy "
+            "trả lại ngay.",
+            "text.borrow_new_contact",
+        ),
+        (
+            "Phát hiện giao dịch bất thường 9.000.000đ. Để hủy giao dịch, nhập mã OTP vừa nhận "
+            "vào trang xác nhận.",
+            "text.cancel_with_otp",
+        ),
+        (
+            "Bạn có khoản tiền hỗ trợ 3.000.000đ chưa nhận, đọc mã OTP cho tổng đài viên để nhận.",
+            "text.gain_with_otp",
+        ),
+        (
+            "Quỹ đầu tư mời góp vốn, lợi nhuận 12%/tháng, chuyển tiền vào tài khoản giám đốc.",
+            "text.investment_return",
+        ),
+        (
+            "Ban quản lý bãi xe yêu cầu nhập số tài khoản và mật khẩu ngân hàng để trừ phí tự động.",
+            "text.bank_secret_request",
+        ),
+    ],
+)
+def test_general_scam_patterns(checker, text, code):
+    result = checker.check(text, "text")
+    assert code in codes(result), result
+    assert result.risk in ("medium", "high"), result
+    assert_evidence_in_place(text, result)
+
+
+def test_debt_claim_with_a_student_card_left_as_pledge(checker):
+    text = (
+        "Con chị để lại thẻ học sinh làm tin khi mua hàng của tôi, còn nợ 2 triệu, chị chuyển "
+        "khoản cho tôi để lấy lại thẻ."
+    )
+    assert "text.child_debt" in codes(checker.check(text, "text"))
+
+
+def test_same_words_do_not_count_twice_in_one_rule(checker):
+    text = "Phụ huynh nào cần hỗ trợ xin nhắn riêng cho ban đại diện lớp."
+    assert "text.new_contact" not in codes(checker.check(text, "text"))
+
+
+def test_advisory_settings_are_validated():
+    from lachan.engine.scam.rules import MessageRules, RulesError
+
+    document = {"concepts": {"negation": ["không"]}, "rules": [], "advisory": {"factor": 2}}
+    with pytest.raises(RulesError):
+        MessageRules(document, {})
