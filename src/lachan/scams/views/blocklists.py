@@ -37,7 +37,7 @@ def _source_or_404(user, pk: int) -> BlocklistSource:
 def blocklist_source_list(request: HttpRequest) -> HttpResponse:
     _require_department(request.user)
     context = {
-        "nav_section": "scam_reports",
+        "nav_section": "blocklists",
         "sources": selectors.visible_sources(request.user),
     }
     return render(request, "scams/source_list.html", context)
@@ -90,7 +90,7 @@ def blocklist_import(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("blocklist_source_detail", pk=outcome.source.pk)
     context = {
-        "nav_section": "scam_reports",
+        "nav_section": "blocklists",
         "form": form,
         "names": list(
             selectors.visible_sources(user).filter(origin="imported").values_list("name", flat=True)
@@ -107,7 +107,7 @@ def blocklist_source_detail(request: HttpRequest, pk: int) -> HttpResponse:
     form = EntryFilterForm(request.GET or None)
     entries = selectors.entries_of(user, source, **form.filters())
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"nav_section": "scam_reports", "source": source, "form": form, "page": page}
+    context = {"nav_section": "blocklists", "source": source, "form": form, "page": page}
     return render(request, "scams/source_detail.html", context)
 
 
@@ -167,4 +167,4 @@ def blocklist_entry_add(request: HttpRequest) -> HttpResponse:
                 % {"kind": entry.get_kind_display().lower(), "v": entry.value},
             )
             return redirect("blocklist_source_detail", pk=entry.source_id)
-    return render(request, "scams/entry_add.html", {"nav_section": "scam_reports", "form": form})
+    return render(request, "scams/entry_add.html", {"nav_section": "blocklists", "form": form})
