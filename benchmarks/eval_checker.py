@@ -77,6 +77,9 @@ SHARED = Path(os.environ.get("LACHAN_SHARED_DATA", ROOT.parent / "shared" / "dat
 MESSAGES = ROOT / "tests" / "data" / "scam_messages.jsonl"
 # Written blind (its author saw neither the rules nor the other sets); never tune on it.
 BLIND_MESSAGES = ROOT / "tests" / "data" / "scam_messages_blind.jsonl"
+# The first blind set became a development set after its first run (the rules were then
+# generalised on its errors); the second is the one still blind: report it, never tune on it.
+BLIND2_MESSAGES = ROOT / "tests" / "data" / "scam_messages_blind2.jsonl"
 DEV_MESSAGES = ROOT / "tests" / "data" / "scam_dev" / "messages.jsonl"
 PSL = PublicSuffixList()
 
@@ -427,6 +430,7 @@ def main() -> None:
     parser.add_argument("--messages", type=Path, default=MESSAGES)
     parser.add_argument("--dev-messages", type=Path, default=DEV_MESSAGES)
     parser.add_argument("--blind-messages", type=Path, default=BLIND_MESSAGES)
+    parser.add_argument("--blind2-messages", type=Path, default=BLIND2_MESSAGES)
     parser.add_argument("--speed-items", type=int, default=6000)
     args = parser.parse_args()
     report: dict[str, Any] = {"shared_data": str(SHARED), "thresholds": {"high": 70, "medium": 40}}
@@ -439,6 +443,8 @@ def main() -> None:
         evaluate_messages(report, args.dev_messages, "messages_dev")
     if args.blind_messages.exists():
         evaluate_messages(report, args.blind_messages, "messages_blind")
+    if args.blind2_messages.exists():
+        evaluate_messages(report, args.blind2_messages, "messages_blind2")
     speed.update(message_and_phone_speed(rows, args.speed_items))
     report["speed"] = speed
     print(json.dumps(report, ensure_ascii=False, indent=2))
