@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from lachan.org.models import DATA_ROLES, Role, RoleAssignment, Unit
 from lachan.org.selectors import (
@@ -365,16 +366,34 @@ def progress_report(user, campaign: Campaign) -> ProgressReport:
     learner_q = Q(kind=LearnerKind.STUDENT, class_group__campaign=campaign)
     if Audience.STAFF in audiences:
         learner_q |= Q(kind=LearnerKind.STAFF)
+    learner_qs = Learner.objects.filter(learner_q, unit__in=unit_ids)
     learners = list(
-        Learner.objects.filter(learner_q, unit__in=unit_ids)
-        .select_related("unit", "class_group")
-        .order_by("unit__path", "kind", "name", "pk")
+        learner_qs.select_related("unit", "class_group").order_by(
+            "unit__path", "kind", "name", "pk"
+        )
     )
-    learner_ids = [x.pk for x in learners]
+    # A subquery, not a list of ids: a province's campaign has more learners than SQLite
+    # accepts as query parameters.
+    learner_ids = learner_qs.values("pk")
 
-    progress: dict[int, dict[int, Progress]] = defaultdict(dict)
-    for p in Progress.objects.filter(
-        campaign=campaign, learner__in=learner_ids, lesson__in=lesson_ids
+    progress: dict[int, dict[int, Any]] = defaultdict(dict)
+    # Rows as named tuples, not model instances: a province has hundreds of thousands.
+    for p in (
+        Progress.objects.filter(campaign=campaign, learner__in=learner_ids, lesson__in=lesson_ids)
+        .annotate(
+            # Only whether, not when: no datetime to convert per row.
+            was_read=ExpressionWrapper(Q(read_at__isnull=False), output_field=BooleanField()),
+            was_passed=ExpressionWrapper(Q(passed_at__isnull=False), output_field=BooleanField()),
+        )
+        .values_list(
+            "learner_id",
+            "lesson_id",
+            "was_read",
+            "was_passed",
+            "attempts",
+            "best_score",
+            named=True,
+        )
     ):
         progress[p.learner_id][p.lesson_id] = p
     attempts: dict[int, list[tuple[int, bool]]] = defaultdict(list)
@@ -400,8 +419,8 @@ def progress_report(user, campaign: Campaign) -> ProgressReport:
     for learner in learners:
         mine = progress.get(learner.pk, {})
         tries = attempts.get(learner.pk, [])
-        passed_lessons = sum(1 for p in mine.values() if p.passed_at)
-        started = bool(tries) or any(p.read_at or p.attempts for p in mine.values())
+        passed_lessons = sum(1 for p in mine.values() if p.was_passed)
+        started = bool(tries) or any(p.was_read or p.attempts for p in mine.values())
         complete = n_lessons > 0 and passed_lessons == n_lessons
         c = Counts(
             joined=1,
@@ -419,8 +438,8 @@ def progress_report(user, campaign: Campaign) -> ProgressReport:
             rows[learner.unit_id].staff.add(c)
         for lesson_id, p in mine.items():
             lr = lesson_rows[lesson_id]
-            lr.read += int(bool(p.read_at or p.attempts))
-            lr.passed += int(bool(p.passed_at))
+            lr.read += int(bool(p.was_read or p.attempts))
+            lr.passed += int(bool(p.was_passed))
             if p.attempts:
                 lr.best_scores.append(p.best_score)
         for lesson_id, ok in tries:
