@@ -18,6 +18,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SCAM_SAMPLE = (
+    "[VCB] Tai khoan cua quy khach se bi KHOA trong 24h do chua cap nhat sinh trac hoc. "
+    "Vui long truy cap https://vietcombank-xacthuc.top/otp va nhap ma O T P de xac minh ngay."
+)
 PASSWORD = "LaChan@2026"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -51,7 +55,11 @@ def main() -> None:
     env = {**os.environ, "LACHAN_HOME": home, "LACHAN_REQUIRE_2FA_DEPARTMENT": "0"}
     env.pop("DATABASE_URL", None)
     lachan = str(Path(sys.executable).with_name("lachan"))
-    subprocess.run([lachan, "demo", "--no-serve"], env=env, check=True, stdout=subprocess.DEVNULL)
+    seeded = subprocess.run(
+        [lachan, "demo", "--no-serve"], env=env, check=True, capture_output=True, text=True
+    )
+    # The demo prints a class join code ("… mã K7QM-4RTX") for the student side.
+    join_code = seeded.stdout.rsplit("mã ", 1)[-1].split()[0] if "mã " in seeded.stdout else ""
     server = subprocess.Popen(
         [lachan, "serve", "--port", str(args.port)],
         env=env,
@@ -94,6 +102,21 @@ def main() -> None:
                 page.screenshot(path=str(out / name), full_page=True)
                 page.set_viewport_size({"width": width, "height": 900})
                 print(out / name)
+
+            def snap(page, name: str) -> None:
+                """The page as it is now (after typing and clicking), whole length."""
+                width = page.viewport_size["width"]
+                height = page.evaluate("document.documentElement.scrollHeight")
+                page.set_viewport_size({"width": width, "height": min(height, 6000)})
+                page.screenshot(path=str(out / name), full_page=True)
+                page.set_viewport_size({"width": width, "height": 900})
+                print(out / name)
+
+            def visitor(width: int = 1366):
+                context = browser.new_context(
+                    viewport={"width": width, "height": 900}, locale="vi-VN"
+                )
+                return context, context.new_page()
 
             def shot_first_task(page, status: str, name: str) -> None:
                 page.goto(f"{base}/tasks/?status={status}")
@@ -177,6 +200,82 @@ def main() -> None:
             context.close()
             context, page = session("demo-so-attt", language="en")
             shot(page, "/", "dashboard-en.png")
+            context.close()
+
+            # Awareness: the public side, a student by class code, the Department's pages.
+            for width, suffix in ((1366, ""), (390, "-phone")):
+                context, page = visitor(width)
+                page.goto(f"{base}/kiem-tra/")
+                page.fill("textarea[name=text]", SCAM_SAMPLE)
+                page.locator("form.check-form button[type=submit]").click()
+                page.wait_for_selector("#check-result *")
+                page.wait_for_load_state("networkidle")
+                snap(page, f"scam-check-high{suffix}.png")
+                context.close()
+            context, page = visitor()
+            shot(page, "/bai-hoc/", "lesson-library.png")
+            shot(page, "/bai-hoc/con-dang-cap-cuu/", "lesson.png")
+            context.close()
+            if join_code:
+                context, page = visitor(390)
+                page.goto(f"{base}/tham-gia/?ma={join_code}")
+                page.fill("input[name=name]", "Trần Minh Khang")
+                page.locator("main form button[type=submit]").click()
+                page.wait_for_url(f"{base}/hoc/")
+                snap(page, "learning-student-phone.png")
+                page.goto(f"{base}/bai-hoc/tin-nhan-thuong-hieu-gia/")
+                page.locator("main form[action$='/kiem-tra/'] button").first.click()
+                page.wait_for_selector("form input[name=choice]")
+                snap(page, "quiz-question-phone.png")
+                page.locator("form input[name=choice]").first.check()
+                page.locator("form button.btn-primary").first.click()
+                page.wait_for_load_state("networkidle")
+                page.wait_for_timeout(300)
+                snap(page, "quiz-feedback-phone.png")
+                # Go on until a scenario question (a screenshot of a message) comes up.
+                for _ in range(8):
+                    next_link = page.locator("a.btn-primary", has_text="Câu tiếp theo")
+                    if not next_link.count():
+                        break
+                    next_link.first.click()
+                    page.wait_for_selector("form input[name=choice]")
+                    page.wait_for_load_state("networkidle")
+                    if page.locator("img.quiz-shot").count():
+                        snap(page, "quiz-scenario-phone.png")
+                        break
+                    page.locator("form input[name=choice]").first.check()
+                    page.locator("form button.btn-primary").first.click()
+                    page.wait_for_selector("a.btn-primary")
+                context.close()
+            context, page = session("demo-so-attt")
+            shot(page, "/dot-hoc/", "campaign-list.png")
+            shot(
+                page,
+                first_href(page, "/dot-hoc/", "main table a[href^='/dot-hoc/']") + "tong-hop/",
+                "campaign-dashboard.png",
+            )
+            shot(page, "/bai-hoc/quan-ly/", "lesson-manage.png")
+            shot(page, "/bao-cao-lua-dao/", "scam-reports.png")
+            shot(
+                page,
+                first_href(page, "/bao-cao-lua-dao/", "table a[href^='/bao-cao-lua-dao/']"),
+                "scam-report-detail.png",
+            )
+            shot(page, "/danh-sach-chan/", "blocklists.png")
+            shot(page, "/dien-tap/", "drill-list.png")
+            shot(
+                page,
+                first_href(
+                    page,
+                    "/dien-tap/",
+                    "main table tr:has-text('Đã kết thúc') a[href^='/dien-tap/']",
+                )
+                + "ket-qua/",
+                "drill-results.png",
+            )
+            context.close()
+            context, page = session("demo-thpt-cntt")
+            shot(page, "/hoc/", "learning-staff.png")
             context.close()
             browser.close()
     finally:
