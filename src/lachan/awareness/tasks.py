@@ -72,9 +72,7 @@ def remind_campaign(campaign: Campaign, today: dt.date) -> int:
         if Audience.STAFF in campaign.audiences:
             users = (
                 get_user_model()
-                .objects.filter(
-                    is_active=True, role_assignments__unit__in=unit_ids, email__gt=""
-                )
+                .objects.filter(is_active=True, role_assignments__unit__in=unit_ids, email__gt="")
                 .exclude(pk__in=done_users)
                 .distinct()
                 .order_by("pk")
