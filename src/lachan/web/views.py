@@ -434,7 +434,22 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context["todo_total"] = (
             totals[TaskStatus.OPEN] + totals[TaskStatus.IN_PROGRESS] + totals[TaskStatus.RETURNED]
         )
+    context.update(anti_fraud_overview(user))
     return render(request, "web/dashboard.html", context)
+
+
+def anti_fraud_overview(user) -> dict:
+    """Directive item a at a glance: active campaigns, scam reports to review, the last drill."""
+    from lachan.awareness.selectors.campaigns import active_campaigns_at_a_glance
+    from lachan.drills.selectors import drills_for
+    from lachan.scams.models import ReportStatus
+    from lachan.scams.selectors import status_counts
+
+    return {
+        "campaigns_glance": active_campaigns_at_a_glance(user),
+        "scam_reports_new": status_counts(user)[ReportStatus.NEW],
+        "last_drill": drills_for(user).order_by("-created_at", "-pk").first(),
+    }
 
 
 # --- health ---------------------------------------------------------------------------------------

@@ -497,3 +497,30 @@ def unit_awareness(user, unit: Unit) -> list[tuple[Campaign, UnitRow]]:
             if row is not None:
                 out.append((campaign, row))
     return out
+
+
+@dataclass
+class CampaignGlance:
+    """An active campaign at a glance (for the overview page): cheap counts, no full report."""
+
+    campaign: Campaign
+    learners: int
+    completed: int
+
+
+def active_campaigns_at_a_glance(user, limit: int = 3) -> list[CampaignGlance]:
+    """The user's active campaigns, soonest deadline first, with how many learners of the
+    user's units have started and how many have finished (a certificate) — two counts each."""
+    out = []
+    campaigns = visible_campaigns(user).filter(status=CampaignStatus.ACTIVE).order_by("deadline")
+    for campaign in campaigns[:limit]:
+        scope = units_in_scope(user, campaign).values("pk")
+        learners = (
+            Progress.objects.filter(campaign=campaign, learner__unit__in=scope)
+            .values("learner")
+            .distinct()
+            .count()
+        )
+        completed = Certificate.objects.filter(campaign=campaign, learner__unit__in=scope).count()
+        out.append(CampaignGlance(campaign=campaign, learners=learners, completed=completed))
+    return out
