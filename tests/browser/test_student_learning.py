@@ -125,7 +125,7 @@ def test_student_joins_learns_passes_and_is_counted(
     page.fill("input[name=password]", PASSWORD)
     page.locator("form button[type=submit]").click()
     page.wait_for_url(f"{base}/")
-    page.get_by_role("link", name="Đợt học").click()
+    page.get_by_role("navigation").get_by_role("link", name="Đợt học", exact=True).click()
     page.get_by_role("link", name=campaign.title).first.click()
     page.get_by_role("link", name="Tổng hợp tiến độ").click()
     page.wait_for_url(f"{base}/dot-hoc/{campaign.pk}/tong-hop/")
