@@ -338,9 +338,10 @@ class ProgressReport:
     students_total: Counts
 
 
-def progress_report(user, campaign: Campaign) -> ProgressReport:
+def progress_report(user, campaign: Campaign, *, unit: Unit | None = None) -> ProgressReport:
     """Completion and pass rates of a campaign per unit, class and lesson, and its learners,
-    restricted to the units the user may see (``user=None``: the system, every unit).
+    restricted to the units the user may see (``user=None``: the system, every unit), or to
+    ``unit`` alone (the unit page).
 
     Expected staff of a unit: active accounts holding any role at that unit (each unit row
     counts its own people; the units below have rows of their own). Expected students of a
@@ -350,7 +351,8 @@ def progress_report(user, campaign: Campaign) -> ProgressReport:
     lesson_ids = [x.pk for x in lessons]
     n_lessons = len(lesson_ids)
     audiences = set(campaign.audiences or [])
-    units = list(units_in_scope(user, campaign))
+    scope = units_in_scope(user, campaign)
+    units = list(scope.filter(pk=unit.pk) if unit is not None else scope)
     unit_ids = [u.pk for u in units]
     rows = {u.pk: UnitRow(unit=u) for u in units}
 
@@ -492,7 +494,8 @@ def unit_awareness(user, unit: Unit) -> list[tuple[Campaign, UnitRow]]:
     out = []
     for campaign in visible_campaigns(user).exclude(status=CampaignStatus.DRAFT):
         if unit_is_targeted(campaign, unit):
-            report = progress_report(user, campaign)
+            # Only this unit's row: the rest of the province is not read.
+            report = progress_report(user, campaign, unit=unit)
             row = next((r for r in report.units if r.unit.pk == unit.pk), None)
             if row is not None:
                 out.append((campaign, row))

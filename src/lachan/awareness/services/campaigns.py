@@ -416,6 +416,24 @@ def _locked_class(group: ClassGroup) -> ClassGroup:
     )
 
 
+def _change_class(actor, group: ClassGroup, action: str, **changes) -> ClassGroup:
+    """Set ``changes`` on a locked class and audit it (before/after)."""
+    before = snapshot(group, CLASS_FIELDS)
+    for name, value in changes.items():
+        setattr(group, name, value)
+    group.save(update_fields=list(changes))
+    record(
+        actor=actor,
+        action=action,
+        obj=group,
+        unit=group.unit,
+        object_type="awareness.classgroup",
+        before=before,
+        after=snapshot(group, CLASS_FIELDS),
+    )
+    return group
+
+
 @transaction.atomic
 def update_class_group(
     *, actor, class_group: ClassGroup, expected_students: int | None
@@ -425,19 +443,9 @@ def update_class_group(
     _require_class_manager(actor, group.unit)
     if expected_students is not None and not 1 <= expected_students <= 200:
         raise ValidationError({"expected_students": [_("Sĩ số phải từ 1 đến 200.")]})
-    before = snapshot(group, CLASS_FIELDS)
-    group.expected_students = expected_students
-    group.save(update_fields=["expected_students"])
-    record(
-        actor=actor,
-        action="awareness.class.update",
-        obj=group,
-        unit=group.unit,
-        object_type="awareness.classgroup",
-        before=before,
-        after=snapshot(group, CLASS_FIELDS),
+    return _change_class(
+        actor, group, "awareness.class.update", expected_students=expected_students
     )
-    return group
 
 
 @transaction.atomic
@@ -445,19 +453,7 @@ def regenerate_join_code(*, actor, class_group: ClassGroup) -> ClassGroup:
     """A new code (the old one stops working); students who joined keep their place."""
     group = _locked_class(class_group)
     _require_class_manager(actor, group.unit)
-    before = snapshot(group, CLASS_FIELDS)
-    group.join_code = new_join_code()
-    group.save(update_fields=["join_code"])
-    record(
-        actor=actor,
-        action="awareness.class.regenerate_code",
-        obj=group,
-        unit=group.unit,
-        object_type="awareness.classgroup",
-        before=before,
-        after=snapshot(group, CLASS_FIELDS),
-    )
-    return group
+    return _change_class(actor, group, "awareness.class.regenerate_code", join_code=new_join_code())
 
 
 @transaction.atomic
@@ -467,19 +463,8 @@ def set_class_open(*, actor, class_group: ClassGroup, is_open: bool) -> ClassGro
     _require_class_manager(actor, group.unit)
     if group.is_open == is_open:
         return group
-    before = snapshot(group, CLASS_FIELDS)
-    group.is_open = is_open
-    group.save(update_fields=["is_open"])
-    record(
-        actor=actor,
-        action="awareness.class.open" if is_open else "awareness.class.close",
-        obj=group,
-        unit=group.unit,
-        object_type="awareness.classgroup",
-        before=before,
-        after=snapshot(group, CLASS_FIELDS),
-    )
-    return group
+    action = "awareness.class.open" if is_open else "awareness.class.close"
+    return _change_class(actor, group, action, is_open=is_open)
 
 
 # --- students ---------------------------------------------------------------------------------
